@@ -1,0 +1,59 @@
+# Two commands on a fresh machine: `make run` (set up and serve) and `make test` (set up and test).
+
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV := .venv
+PY := $(VENV)/bin/python
+INSTALLED := $(VENV)/.installed
+HOST ?= 127.0.0.1
+PORT ?= 8000
+# Where the PostgreSQL + Redis pass of `make test` runs.
+TEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/blog
+TEST_REDIS_URL ?= redis://127.0.0.1:6379/15
+PYTEST_ARGS ?=
+
+# Local development runs with debug on; production sets its own environment (see README).
+run setup: export DJANGO_DEBUG ?= 1
+
+.PHONY: help setup run test test-sqlite test-postgres lint format clean
+
+help:
+	@echo "make run    set everything up and serve the site on http://$(HOST):$(PORT)/"
+	@echo "make test   set everything up and run the whole test suite (SQLite, then PostgreSQL + Redis)"
+	@echo "make setup  virtualenv, install, migrate, sample content"
+	@echo "make lint   ruff format check and lint"
+
+$(INSTALLED): pyproject.toml
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -e ".[dev,postgres,redis]"
+	touch $@
+
+setup: $(INSTALLED)
+	$(PY) manage.py migrate --noinput --verbosity 0
+	$(PY) manage.py import_posts fixtures/posts
+
+run: setup
+	$(PY) manage.py ensure_demo_admin
+	$(PY) manage.py runserver $(HOST):$(PORT)
+
+test: setup test-sqlite test-postgres
+
+test-sqlite: $(INSTALLED)
+	@echo "== Test suite on SQLite (local-memory cache)"
+	env -u DATABASE_URL -u REDIS_URL $(PY) -m pytest $(PYTEST_ARGS)
+
+test-postgres: $(INSTALLED)
+	@echo "== Test suite on PostgreSQL + Redis ($(TEST_DATABASE_URL), $(TEST_REDIS_URL))"
+	DATABASE_URL=$(TEST_DATABASE_URL) REDIS_URL=$(TEST_REDIS_URL) BLOG_TEST_SERVICES=1 \
+		$(PY) -m pytest $(PYTEST_ARGS)
+
+lint: $(INSTALLED)
+	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/ruff check .
+
+format: $(INSTALLED)
+	$(VENV)/bin/ruff format .
+	$(VENV)/bin/ruff check --fix .
+
+clean:
+	rm -rf $(VENV) staticfiles .pytest_cache .ruff_cache *.egg-info

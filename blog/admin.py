@@ -1,0 +1,61 @@
+from django.contrib import admin
+
+from blog.models import Author, Category, Keyword, Post, PostAuthor, PostCategory
+
+
+class PostAuthorInline(admin.TabularInline):
+    model = PostAuthor
+    extra = 1
+    autocomplete_fields = ["author"]
+
+
+class PostCategoryInline(admin.TabularInline):
+    model = PostCategory
+    extra = 1
+    autocomplete_fields = ["category"]
+
+
+@admin.register(Post)
+class PostAdmin(admin.ModelAdmin):
+    list_display = ["title", "status", "published_at", "word_count"]
+    list_filter = ["status"]
+    search_fields = ["title", "slug", "body"]
+    date_hierarchy = "published_at"
+    prepopulated_fields = {"slug": ["title"]}
+    inlines = [PostAuthorInline, PostCategoryInline]
+    readonly_fields = ["source_path", "source_hash", "front_matter_extra", "modified_at"]
+    fieldsets = [
+        (None, {"fields": ["title", "slug", "body", "status", "published_at"]}),
+        ("Metadata", {"fields": ["tags", "updated_at", "expires_at", "layout"]}),
+        (
+            "Summary and SEO",
+            {"fields": ["excerpt", "excerpt_separator", "description", "keywords"]},
+        ),
+        (
+            "Import",
+            {
+                "classes": ["collapse"],
+                "fields": ["source_path", "source_hash", "front_matter_extra", "modified_at"],
+            },
+        ),
+    ]
+
+
+@admin.register(Author)
+class AuthorAdmin(admin.ModelAdmin):
+    list_display = ["name", "slug", "website"]
+    search_fields = ["name", "slug"]
+    prepopulated_fields = {"slug": ["name"]}
+
+
+@admin.register(Category)
+class CategoryAdmin(admin.ModelAdmin):
+    list_display = ["name", "slug"]
+    search_fields = ["name", "slug"]
+    prepopulated_fields = {"slug": ["name"]}
+
+
+@admin.register(Keyword)
+class KeywordAdmin(admin.ModelAdmin):
+    list_display = ["name", "slug"]
+    search_fields = ["name"]

@@ -1,0 +1,29 @@
+from django.core.management.base import BaseCommand
+from django.db import transaction
+
+from blog.models import Author, Post
+
+
+class Command(BaseCommand):
+    help = "Render every post and author bio again, after the markdown renderer has changed."
+
+    BATCH_SIZE = 500
+
+    def handle(self, *, verbosity, **options):
+        rendered_fields = ["body_html", "toc_html", "excerpt_html", "word_count", "reading_time"]
+        count = 0
+        with transaction.atomic():
+            batch = []
+            for post in Post.objects.only(
+                "body", "excerpt", "excerpt_separator", *rendered_fields
+            ).iterator(chunk_size=self.BATCH_SIZE):
+                post.render()
+                batch.append(post)
+                if len(batch) == self.BATCH_SIZE:
+                    count += Post.objects.bulk_update(batch, rendered_fields)
+                    batch = []
+            count += Post.objects.bulk_update(batch, rendered_fields)
+            for author in Author.objects.all():
+                author.save(update_fields=["bio_html"])
+        if verbosity:
+            self.stdout.write(f"Rendered {count} posts.")

@@ -1,0 +1,310 @@
+from urllib.parse import urlsplit
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models import Q
+from django.urls import reverse
+from django.utils import timezone
+from taggit.managers import TaggableManager
+from taggit.models import TagBase, TaggedItemBase
+
+from blog.rendering import render_markdown
+
+
+def _site_host():
+    return urlsplit(settings.SITE_URL).hostname or ""
+
+
+class Author(models.Model):
+    name = models.CharField(max_length=200)
+    slug = models.SlugField(max_length=200, unique=True, allow_unicode=True)
+    bio = models.TextField(blank=True, help_text="A few sentences about the author, in Markdown.")
+    bio_html = models.TextField(blank=True, editable=False)
+    website = models.URLField(blank=True)
+    email = models.EmailField(blank=True, help_text="Not shown on the site.")
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="author_profile",
+        help_text="The login that writes as this author, if any.",
+    )
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self):
+        return self.name
+
+    def save(self, *args, **kwargs):
+        self.bio_html = render_markdown(self.bio, site_host=_site_host()).body_html
+        super().save(*args, **kwargs)
+
+
+class Category(models.Model):
+    name = models.CharField(max_length=200)
+    slug = models.SlugField(max_length=200, unique=True, allow_unicode=True)
+    description = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name_plural = "categories"
+
+    def __str__(self):
+        return self.name
+
+
+class Keyword(TagBase):
+    """An SEO keyword: shown in meta tags, kept apart from the tags readers browse."""
+
+    class Meta:
+        ordering = ["name"]
+
+
+class TaggedPost(TaggedItemBase):
+    content_object = models.ForeignKey("Post", on_delete=models.CASCADE)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["content_object", "tag"], name="unique_post_tag")
+        ]
+
+
+class KeywordedPost(TaggedItemBase):
+    tag = models.ForeignKey(Keyword, on_delete=models.CASCADE, related_name="tagged_posts")
+    content_object = models.ForeignKey("Post", on_delete=models.CASCADE)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["content_object", "tag"], name="unique_post_keyword")
+        ]
+
+
+class PostQuerySet(models.QuerySet):
+    def public(self, *, now=None):
+        """Posts a reader may see: published, dated now or earlier, and not expired."""
+        now = now or timezone.now()
+        return self.filter(
+            Q(expires_at__isnull=True) | Q(expires_at__gt=now),
+            status=Post.Status.PUBLISHED,
+            published_at__lte=now,
+        )
+
+    def for_listing(self):
+        """Everything a list of posts shows, in a fixed number of queries."""
+        return self.prefetch_related(
+            models.Prefetch("authors", queryset=Author.objects.order_by("postauthor__position")),
+            models.Prefetch(
+                "categories", queryset=Category.objects.order_by("postcategory__position")
+            ),
+            "tags",
+        )
+
+
+class Post(models.Model):
+    class Status(models.TextChoices):
+        DRAFT = "draft", "Draft"
+        PUBLISHED = "published", "Published"
+
+    title = models.CharField(max_length=300)
+    slug = models.SlugField(
+        max_length=200,
+        allow_unicode=True,
+        help_text="The last part of the address. Unique among the posts of one day.",
+    )
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.DRAFT)
+    published_at = models.DateTimeField(
+        default=timezone.now,
+        help_text="Publication date and time. A time in the future schedules the post.",
+    )
+    # The calendar day of `published_at` in the site's time zone: the date in the post's address,
+    # stored so that "one slug per day" is a database constraint and the lookup uses an index.
+    published_on = models.DateField(editable=False)
+    updated_at = models.DateTimeField(
+        null=True,
+        blank=True,
+        help_text="When the content last changed meaningfully, shown to readers. Optional.",
+    )
+    expires_at = models.DateTimeField(
+        null=True, blank=True, help_text="The post disappears from the site after this time."
+    )
+    modified_at = models.DateTimeField(auto_now=True)
+
+    authors = models.ManyToManyField(Author, through="PostAuthor", related_name="posts")
+    categories = models.ManyToManyField(
+        Category, through="PostCategory", related_name="posts", blank=True
+    )
+    tags = TaggableManager(through=TaggedPost, blank=True)
+    keywords = TaggableManager(
+        through=KeywordedPost,
+        blank=True,
+        related_name="posts",
+        verbose_name="keywords",
+        help_text="SEO keywords for search engines, comma-separated. Not shown as tags.",
+    )
+
+    body = models.TextField(blank=True, help_text="The post, in Markdown.")
+    excerpt = models.TextField(
+        blank=True,
+        help_text="Markdown shown in lists of posts. Empty: the text before the excerpt "
+        "separator, else the first paragraph.",
+    )
+    excerpt_separator = models.CharField(
+        max_length=100,
+        blank=True,
+        help_text="Marks the end of the excerpt in the body. Empty: the site's default.",
+    )
+    description = models.TextField(
+        blank=True, help_text="A one- or two-sentence summary for search engines and social cards."
+    )
+    layout = models.CharField(max_length=100, blank=True)
+
+    # Rendered when the post is saved, never per request.
+    body_html = models.TextField(blank=True, editable=False)
+    toc_html = models.TextField(blank=True, editable=False)
+    excerpt_html = models.TextField(blank=True, editable=False)
+    word_count = models.PositiveIntegerField(default=0, editable=False)
+    reading_time = models.PositiveSmallIntegerField(default=0, editable=False, help_text="Minutes.")
+
+    # Import bookkeeping.
+    source_path = models.CharField(
+        max_length=500,
+        blank=True,
+        help_text="The file this post was imported from, relative to the imported folder.",
+    )
+    source_hash = models.CharField(
+        max_length=64, blank=True, help_text="SHA-256 of the file as last imported."
+    )
+    front_matter_extra = models.JSONField(
+        default=dict,
+        blank=True,
+        help_text="Front-matter keys that have no field of their own, kept as imported.",
+    )
+
+    objects = PostQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-published_at", "-id"]
+        get_latest_by = "published_at"
+        constraints = [
+            models.UniqueConstraint(fields=["published_on", "slug"], name="unique_slug_per_day"),
+            models.UniqueConstraint(
+                fields=["source_path"],
+                condition=~Q(source_path=""),
+                name="unique_source_path",
+            ),
+            models.CheckConstraint(
+                condition=Q(status__in=["draft", "published"]), name="post_status_valid"
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["status", "-published_at"], name="post_public_list"),
+            models.Index(fields=["-published_at"], name="post_archive"),
+        ]
+
+    def __str__(self):
+        return self.title
+
+    def save(self, *args, **kwargs):
+        self.published_on = self.local_publication_date()
+        self.render()
+        super().save(*args, **kwargs)
+
+    def get_absolute_url(self):
+        day = self.local_publication_date()
+        return reverse(
+            "blog:post_detail",
+            kwargs={
+                "year": day.year,
+                "month": f"{day.month:02d}",
+                "day": f"{day.day:02d}",
+                "slug": self.slug,
+            },
+        )
+
+    def clean(self):
+        super().clean()
+        if self.published_at and self.slug:
+            clash = Post.objects.filter(published_on=self.local_publication_date(), slug=self.slug)
+            if self.pk:
+                clash = clash.exclude(pk=self.pk)
+            if clash.exists():
+                raise ValidationError(
+                    {"slug": "Another post published on the same day already uses this slug."}
+                )
+
+    def local_publication_date(self):
+        return timezone.localtime(self.published_at).date()
+
+    def render(self):
+        """Fill the rendered fields from the markdown fields."""
+        self.apply_rendering(
+            render_markdown(
+                self.body,
+                excerpt=self.excerpt,
+                excerpt_separator=self.excerpt_separator or settings.BLOG_EXCERPT_SEPARATOR,
+                site_host=_site_host(),
+            )
+        )
+
+    def apply_rendering(self, rendered):
+        self.body_html = rendered.body_html
+        self.toc_html = rendered.toc_html
+        self.excerpt_html = rendered.excerpt_html
+        self.word_count = rendered.word_count
+        self.reading_time = rendered.reading_time
+
+    @property
+    def has_long_toc(self):
+        """Long posts (three sections or more) show their table of contents."""
+        return self.toc_html.count("<li") >= 3
+
+    @property
+    def is_public(self):
+        now = timezone.now()
+        return (
+            self.status == self.Status.PUBLISHED
+            and self.published_at <= now
+            and (self.expires_at is None or self.expires_at > now)
+        )
+
+    @property
+    def is_scheduled(self):
+        return self.status == self.Status.PUBLISHED and self.published_at > timezone.now()
+
+
+class PostAuthor(models.Model):
+    """Links a post to its authors, in the order they are credited."""
+
+    post = models.ForeignKey(Post, on_delete=models.CASCADE)
+    author = models.ForeignKey(Author, on_delete=models.CASCADE)
+    position = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        ordering = ["position", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["post", "author"], name="unique_post_author")
+        ]
+
+    def __str__(self):
+        return f"{self.author} on {self.post}"
+
+
+class PostCategory(models.Model):
+    """Links a post to its categories, in the order the source gave them."""
+
+    post = models.ForeignKey(Post, on_delete=models.CASCADE)
+    category = models.ForeignKey(Category, on_delete=models.CASCADE)
+    position = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        ordering = ["position", "id"]
+        verbose_name_plural = "post categories"
+        constraints = [
+            models.UniqueConstraint(fields=["post", "category"], name="unique_post_category")
+        ]
+
+    def __str__(self):
+        return f"{self.post} in {self.category}"

@@ -1,0 +1,282 @@
+"""Markdown in, safe HTML out.
+
+This module knows nothing about the database or Django: ``render_markdown()`` takes text and
+options and returns a ``RenderedMarkdown``. Posts call it when they are saved (never per request),
+and the importer calls it in worker processes.
+
+Python-Markdown does not sanitize (its documentation says so), so every piece of HTML it produces is
+passed through nh3 (the Ammonia sanitizer) with an allow-list that keeps what the extensions emit
+and nothing that can run script.
+"""
+
+import math
+import re
+import threading
+import xml.etree.ElementTree as etree
+from copy import deepcopy
+from dataclasses import dataclass
+from html import unescape
+from urllib.parse import urlsplit
+
+import markdown
+import nh3
+from markdown.extensions import Extension
+from markdown.extensions.toc import slugify_unicode
+from markdown.treeprocessors import Treeprocessor
+
+WORDS_PER_MINUTE = 230
+DEFAULT_EXCERPT_SEPARATOR = "<!--more-->"
+
+
+@dataclass(frozen=True)
+class RenderedMarkdown:
+    body_html: str
+    toc_html: str
+    excerpt_html: str
+    word_count: int
+    reading_time: int  # whole minutes, at least 1 for a post with any words
+
+
+def render_markdown(
+    text,
+    *,
+    excerpt="",
+    excerpt_separator=DEFAULT_EXCERPT_SEPARATOR,
+    site_host="",
+):
+    """Render a post's markdown ``text`` into sanitized HTML and the numbers shown beside it.
+
+    The excerpt is, in order: the given ``excerpt`` (markdown, e.g. from front matter); else the
+    text before ``excerpt_separator`` when the body contains it; else the body's first paragraph
+    (Jekyll's default). Footnote markers never appear in an excerpt. Links to hosts other than
+    ``site_host`` get ``rel="noopener"``.
+    """
+    text = _normalise_newlines(text)
+    head = None
+    if excerpt and excerpt.strip():
+        head = _normalise_newlines(excerpt)
+    elif excerpt_separator and excerpt_separator in text:
+        head = text.split(excerpt_separator, 1)[0]
+
+    md = _markdown(capture_first_paragraph=head is None)
+    body_html = md.convert(text)
+    toc_html = md.toc if md.toc_tokens else ""
+    if head is None:
+        excerpt_html = md.first_paragraph_html
+    else:
+        # Reference-style links and footnotes in the excerpt point at definitions further down
+        # the post; carry the definitions along so they resolve (Jekyll does the same).
+        excerpt_md = _markdown(strip_footnotes=True)
+        excerpt_html = excerpt_md.convert(head + "\n\n" + _reference_definitions(text))
+
+    body_html = sanitize_html(body_html, site_host=site_host)
+    word_count = count_words(body_html)
+    return RenderedMarkdown(
+        body_html=body_html,
+        toc_html=sanitize_html(toc_html, site_host=site_host),
+        excerpt_html=sanitize_html(excerpt_html, site_host=site_host),
+        word_count=word_count,
+        reading_time=reading_time(word_count),
+    )
+
+
+def reading_time(word_count):
+    """Minutes to read ``word_count`` words, rounded up; 0 only for an empty post."""
+    return math.ceil(word_count / WORDS_PER_MINUTE)
+
+
+_TAG = re.compile(r"<[^>]*>")
+_FOOTNOTE_MARKER = re.compile(r'<sup id="fnref[^"]*">.*?</sup>')
+_WORD = re.compile(r"\w+(?:['\u2019.-]\w+)*")  # it's, it\u2019s, well-known, 3.5
+
+
+def count_words(html):
+    """Words a reader reads: tags and footnote numbers do not count."""
+    return len(_WORD.findall(unescape(_TAG.sub(" ", _FOOTNOTE_MARKER.sub("", html)))))
+
+
+# --- Markdown -------------------------------------------------------------------------------------
+
+EXTENSION_CONFIGS = {
+    "footnotes": {"BACKLINK_TITLE": "Back to reference %d in the text"},
+    "tables": {"use_align_attribute": True},
+    "codehilite": {"css_class": "highlight", "guess_lang": False},
+    "toc": {
+        "permalink": "#",
+        "permalink_class": "headerlink",
+        "permalink_title": "Link to this section",
+        "toc_class": "toc",
+        "slugify": slugify_unicode,
+    },
+}
+EXTENSIONS = [
+    "abbr",
+    "attr_list",
+    "def_list",
+    "fenced_code",
+    "footnotes",
+    "md_in_html",
+    "tables",
+    "codehilite",
+    "toc",
+    "admonition",
+    "sane_lists",
+    "smarty",
+]
+
+_local = threading.local()
+
+
+def _markdown(*, capture_first_paragraph=False, strip_footnotes=False):
+    """A Markdown instance for this thread, reset for a new document.
+
+    Building one costs far more than converting a short post, and an instance must never be
+    shared between threads, so each thread (and each import worker process) keeps its own.
+    """
+    md = getattr(_local, "markdown", None)
+    if md is None:
+        md = markdown.Markdown(
+            extensions=[*EXTENSIONS, ExcerptExtension()],
+            extension_configs=EXTENSION_CONFIGS,
+            output_format="html",
+        )
+        _local.markdown = md
+    md.reset()
+    md.first_paragraph_html = ""  # convert() returns early for blank text, before any processor
+    md.capture_first_paragraph = capture_first_paragraph
+    md.strip_footnotes = strip_footnotes
+    return md
+
+
+class ExcerptExtension(Extension):
+    """What excerpts need from a conversion; both options are set per document.
+
+    ``md.capture_first_paragraph``: leave the first top-level paragraph, rendered and without
+    footnote markers, in ``md.first_paragraph_html``; the document itself is untouched.
+    ``md.strip_footnotes``: remove footnote markers and the footnote list from the document.
+    """
+
+    def extendMarkdown(self, md):
+        md.capture_first_paragraph = md.strip_footnotes = False
+        md.first_paragraph_html = ""
+        # After every other tree processor (the lowest built-in, "unescape", has priority 0), so
+        # the captured paragraph is final apart from the string-level postprocessors.
+        md.treeprocessors.register(ExcerptTreeprocessor(md), "excerpt", -10)
+
+
+class ExcerptTreeprocessor(Treeprocessor):
+    def run(self, root):
+        self.md.first_paragraph_html = ""
+        if self.md.strip_footnotes:
+            _strip_footnotes(root)
+        if self.md.capture_first_paragraph:
+            paragraph = next((child for child in root if child.tag == "p"), None)
+            if paragraph is not None:
+                self.md.first_paragraph_html = self._serialize(paragraph)
+        return None
+
+    def _serialize(self, paragraph):
+        wrapper = etree.Element("div")
+        wrapper.append(deepcopy(paragraph))
+        _strip_footnotes(wrapper)
+        html = self.md.serializer(wrapper)[len("<div>") : -len("</div>")]
+        for postprocessor in self.md.postprocessors:
+            html = postprocessor.run(html)
+        return html.strip()
+
+
+def _strip_footnotes(root):
+    for parent in list(root.iter()):
+        for child in list(parent):
+            is_marker = child.tag == "sup" and child.get("id", "").startswith("fnref")
+            is_list = child.tag == "div" and "footnote" in child.get("class", "").split()
+            if is_marker or is_list:
+                _remove_keeping_tail(parent, child)
+
+
+def _remove_keeping_tail(parent, child):
+    if child.tail:
+        index = list(parent).index(child)
+        if index:
+            previous = parent[index - 1]
+            previous.tail = (previous.tail or "") + child.tail
+        else:
+            parent.text = (parent.text or "") + child.tail
+    parent.remove(child)
+
+
+_REFERENCE_DEFINITION = re.compile(r"^ {0,3}\[[^\]\n]+\]:[ \t]*\S.*$", re.MULTILINE)
+
+
+def _reference_definitions(text):
+    return "\n".join(match.group(0) for match in _REFERENCE_DEFINITION.finditer(text))
+
+
+def _normalise_newlines(text):
+    return text.replace("\r\n", "\n").replace("\r", "\n")
+
+
+# --- Sanitizing -----------------------------------------------------------------------------------
+
+ALLOWED_TAGS = set(nh3.ALLOWED_TAGS)  # nh3's defaults: text, tables, figures; no forms or media
+ALLOWED_ATTRIBUTES = {
+    **{tag: set(attributes) for tag, attributes in nh3.ALLOWED_ATTRIBUTES.items()},
+    # Generic attributes: classes carry syntax highlighting, admonitions and footnotes; ids carry
+    # heading anchors and footnote targets.
+    "*": {"class", "id", "title", "lang", "dir"},
+}
+ALLOWED_ATTRIBUTES["a"] = ALLOWED_ATTRIBUTES["a"] | {"rel"}
+ALLOWED_ATTRIBUTES["img"] = ALLOWED_ATTRIBUTES["img"] | {"loading"}
+ALLOWED_ATTRIBUTES["time"] = {"datetime"}
+ALLOWED_ATTRIBUTES["details"] = {"open"}
+ALLOWED_ATTRIBUTES["ol"] = ALLOWED_ATTRIBUTES["ol"] | {"type"}
+
+_cleaner = nh3.Cleaner(
+    tags=ALLOWED_TAGS,
+    attributes=ALLOWED_ATTRIBUTES,
+    # `rel` is allowed as written by authors; external links get "noopener" added below.
+    link_rel=None,
+    url_schemes=nh3.ALLOWED_URL_SCHEMES,
+    strip_comments=True,
+)
+
+
+def sanitize_html(html, *, site_host=""):
+    """Remove everything that can run script from ``html``; mark external links noopener."""
+    if not html:
+        return ""
+    return _mark_external_links(_cleaner.clean(html), site_host)
+
+
+# Ammonia serializes attributes in double quotes and escapes `"` inside them, so a tag's
+# attributes are a run of unquoted characters and quoted values.
+_ANCHOR = re.compile(r'<a\s((?:[^>"]|"[^"]*")*)>')
+_HREF = re.compile(r'(?:^|\s)href="([^"]*)"')
+_REL = re.compile(r'(?:^|\s)rel="([^"]*)"')
+
+
+def _mark_external_links(html, site_host):
+    def mark(match):
+        attributes = match.group(1)
+        href = _HREF.search(attributes)
+        if href is None or not is_external_url(unescape(href.group(1)), site_host):
+            return match.group(0)
+        rel = _REL.search(attributes)
+        if rel is None:
+            return f'<a {attributes} rel="noopener">'
+        tokens = rel.group(1).split()
+        if "noopener" in tokens:
+            return match.group(0)
+        new_rel = " ".join([*tokens, "noopener"])
+        start, end = rel.span(1)
+        return f"<a {attributes[:start]}{new_rel}{attributes[end:]}>"
+
+    return _ANCHOR.sub(mark, html)
+
+
+def is_external_url(url, site_host=""):
+    """True for absolute http(s) or protocol-relative URLs to a host other than ``site_host``."""
+    parts = urlsplit(url.strip())
+    if parts.scheme not in {"http", "https", ""} or not parts.netloc:
+        return False
+    return not site_host or parts.hostname != site_host.lower()

@@ -1,0 +1,21 @@
+"""Settings for the test suite: the real settings, with test values for what production requires.
+
+Tests run with debug off, as production does. DATABASE_URL and REDIS_URL still choose the backends,
+so the same suite runs on SQLite and on PostgreSQL + Redis.
+"""
+
+import os
+
+os.environ.setdefault("DJANGO_SECRET_KEY", "tests-only-not-a-secret")
+os.environ.setdefault("DJANGO_ALLOWED_HOSTS", "testserver,localhost,127.0.0.1")
+os.environ.setdefault("SITE_URL", "http://testserver")
+os.environ["DJANGO_PLAIN_STATIC"] = "1"
+
+from site_config.settings import *  # noqa: F403
+
+# Hashing passwords slowly is the point in production and a waste of time in tests.
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+# Serve static files from the app folders, as in development: tests never run collectstatic.
+WHITENOISE_USE_FINDERS = True
+WHITENOISE_AUTOREFRESH = True
