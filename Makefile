@@ -13,6 +13,7 @@ PYTEST_ARGS ?=
 
 # Local development runs with debug on; production sets its own environment (see README).
 run setup: export DJANGO_DEBUG ?= 1
+run: export SITE_URL ?= http://$(HOST):$(PORT)
 
 .PHONY: help setup run test test-sqlite test-postgres lint format clean
 
