@@ -46,8 +46,8 @@ def load_post(*, data):
         post.front_matter_extra = data.extra
         post.source_hash = data.source_hash
         post.save()
-        _set_authors(post, data.authors)
-        _set_categories(post, data.categories)
+        _replace_ordered_links(post, PostAuthor, "author", map(_author, data.authors))
+        _replace_ordered_links(post, PostCategory, "category", map(_category, data.categories))
         post.tags.set(data.tags, clear=existing is not None)
         post.keywords.set(data.keywords, clear=existing is not None)
     return post, Outcome.UPDATED if existing else Outcome.CREATED
@@ -68,13 +68,16 @@ def _check_address_is_free(post, data):
         )
 
 
-def _set_authors(post, authors):
-    PostAuthor.objects.filter(post=post).delete()
-    # Two spellings of one name ("Ann Lee", "ann lee") are one author.
-    distinct = {author.pk: author for author in map(_author, authors)}.values()
-    PostAuthor.objects.bulk_create(
-        PostAuthor(post=post, author=author, position=position)
-        for position, author in enumerate(distinct)
+def _replace_ordered_links(post, through, field, targets):
+    """Replace a post's ordered links (authors, categories) with ``targets``, in order.
+
+    Two spellings of one name ("Ann Lee", "ann lee") resolve to one target and are linked once.
+    """
+    through.objects.filter(post=post).delete()
+    distinct = {target.pk: target for target in targets}.values()
+    through.objects.bulk_create(
+        through(post=post, position=position, **{field: target})
+        for position, target in enumerate(distinct)
     )
 
 
@@ -90,15 +93,6 @@ def _author(ref):
         author.email = author.email or ref.email
         author.save(update_fields=["website", "email"])
     return author
-
-
-def _set_categories(post, names):
-    PostCategory.objects.filter(post=post).delete()
-    distinct = {category.pk: category for category in map(_category, names)}.values()
-    PostCategory.objects.bulk_create(
-        PostCategory(post=post, category=category, position=position)
-        for position, category in enumerate(distinct)
-    )
 
 
 def _category(name):

@@ -191,3 +191,15 @@ def test_import_through_the_command_line_exit_codes(tmp_path):
         subprocess.run([*manage, "import_posts", "/nope"], env=env, capture_output=True).returncode
         == 2
     )
+
+
+def test_two_spellings_of_one_author_or_category_are_linked_once(tmp_path):
+    write(
+        tmp_path,
+        "2024-01-01-x.md",
+        "---\ntitle: x\nauthor: [Ann Lee, ann lee, Bo]\ncategories: [Data, data]\n---\n",
+    )
+    run_import(tmp_path)
+    post = Post.objects.for_listing().get()
+    assert [a.name for a in post.authors.all()] == ["Ann Lee", "Bo"]
+    assert [c.name for c in post.categories.all()] == ["Data"]
