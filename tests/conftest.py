@@ -8,12 +8,10 @@ first. Outside CI, a second pass whose servers do not answer skips with the reas
 """
 
 import os
-import shutil
 
 import pytest
 from django.conf import settings
 
-from tests.factories import make_author, make_post
 
 IN_CI = os.environ.get("CI", "").lower() == "true"
 SERVICES_PASS = os.environ.get("BLOG_TEST_SERVICES") == "1"
@@ -95,21 +93,7 @@ def shared_dir():
 
 
 @pytest.fixture
-def author(db):
-    return make_author()
-
-
-@pytest.fixture
-def post(db):
-    return make_post()
-
-
-@pytest.fixture
 def artifacts_dir():
     path = settings.BASE_DIR / "test-artifacts"
     path.mkdir(exist_ok=True)
     return path
-
-
-def has_chromium():
-    return shutil.which(CHROMIUM) is not None
