@@ -12,7 +12,6 @@ import os
 import pytest
 from django.conf import settings
 
-
 IN_CI = os.environ.get("CI", "").lower() == "true"
 SERVICES_PASS = os.environ.get("BLOG_TEST_SERVICES") == "1"
 CHROMIUM = "/usr/bin/chromium"
