@@ -1,17 +1,51 @@
-"""Import folders of front-matter markdown: find files, parse each, load each, report.
+"""Import folders of front-matter markdown: find files, parse and render them, load them, report.
 
-The importer wires ``blog.parsing`` (file → data) to ``blog.loading`` (data → models). Every file
-is its own transaction, so one bad file is reported and skipped without leaving partial rows.
+The importer wires ``blog.parsing`` (file → data) to ``blog.loading`` (data → models). Files whose
+bytes have not changed since the last import are recognised by their SHA-256 alone and never
+parsed, rendered or written. The others are parsed and rendered — the expensive part — in a pool
+of worker processes when there are many, one per CPU core, while this process writes their results
+in batches. One bad file is reported and skipped without leaving partial rows.
 """
 
+import datetime as dt
+import itertools
+import multiprocessing
+import os
 import time
+from contextlib import contextmanager
 from dataclasses import dataclass, field
+from pathlib import Path
 
-from django.db import DatabaseError
+from django.db import connection, connections, transaction
 
-from blog.loading import LoadError, Outcome, load_post
-from blog.models import Post
-from blog.parsing import ParseError, content_hash, find_post_files, parse_post
+from blog.loading import Outcome, PostLoader, unpublish_missing
+from blog.models import Post, render_post_markdown
+from blog.parsing import (
+    MAX_FILE_BYTES,
+    Message,
+    ParseError,
+    Severity,
+    content_hash,
+    find_post_files,
+    parse_post,
+)
+
+# Below this many files to parse, starting worker processes costs more than it saves.
+PARALLEL_MIN_FILES = 40
+BATCH_SIZE = 200
+
+
+@dataclass(frozen=True)
+class ImportOptions:
+    tz: dt.tzinfo
+    drafts: bool = False  # import Jekyll's _drafts/ too
+    allow_bare: bool = False  # accept files without front matter
+    lenient: bool = False  # import files whose front matter does not parse, from their names
+    force: bool = False  # overwrite posts edited on the site since their last import
+    prune: bool = False  # unpublish posts whose files are gone
+    atomic: bool = False  # all files or none
+    dry_run: bool = False  # check everything, write nothing
+    workers: int | None = None  # worker processes; None: one per CPU core for many files
 
 
 @dataclass
@@ -19,63 +53,267 @@ class ImportReport:
     created: int = 0
     updated: int = 0
     unchanged: int = 0
-    errors: list[str] = field(default_factory=list)
+    conflicts: int = 0
+    failed: int = 0
+    drafts: int = 0
+    scheduled: int = 0
+    skipped: int = 0
+    pruned: int = 0
+    messages: list[Message] = field(default_factory=list)
     elapsed: float = 0.0
+    dry_run: bool = False
+    rolled_back: bool = False  # --atomic undid everything because a file failed
 
     @property
-    def failed(self):
-        return len(self.errors)
+    def warnings(self):
+        return sum(message.severity == Severity.WARNING for message in self.messages)
 
     @property
-    def total(self):
-        return self.created + self.updated + self.unchanged + self.failed
+    def errors(self):
+        return [message for message in self.messages if message.severity == Severity.ERROR]
+
+    @property
+    def processed(self):
+        return self.created + self.updated + self.unchanged + self.conflicts + self.failed
+
+    @property
+    def posts_per_second(self):
+        return self.processed / self.elapsed if self.elapsed else 0.0
+
+    def counts(self):
+        return {
+            "created": self.created,
+            "updated": self.updated,
+            "unchanged": self.unchanged,
+            "conflicts": self.conflicts,
+            "drafts": self.drafts,
+            "scheduled": self.scheduled,
+            "warnings": self.warnings,
+            "failed": self.failed,
+            "skipped": self.skipped,
+            "pruned": self.pruned,
+        }
 
     def summary(self):
-        rate = self.total / self.elapsed if self.elapsed else 0
-        return (
-            f"{self.created} created, {self.updated} updated, {self.unchanged} unchanged, "
-            f"{self.failed} failed in {self.elapsed:.2f}s ({rate:.0f} files/s)"
+        counts = ", ".join(f"{number} {name}" for name, number in self.counts().items())
+        text = (
+            f"{counts} in {self.elapsed:.2f}s ({self.posts_per_second:.0f} posts/s)"
+            if self.elapsed
+            else counts
         )
+        if self.dry_run:
+            text = f"Dry run, nothing was written: {text}"
+        if self.rolled_back:
+            text += f"\n--atomic: {self.failed} file(s) failed, so nothing was written"
+        return text
+
+    def as_dict(self):
+        return {
+            "summary": {
+                **self.counts(),
+                "elapsed_seconds": round(self.elapsed, 3),
+                "posts_per_second": round(self.posts_per_second, 1),
+                "dry_run": self.dry_run,
+                "rolled_back": self.rolled_back,
+            },
+            "messages": [message.as_dict() for message in self.messages],
+        }
 
 
-def import_paths(paths, *, tz):
-    """Import every markdown file in ``paths`` (files or folders).
+@dataclass(frozen=True)
+class _Task:
+    """One file to parse and render: what a worker process needs, and nothing else."""
 
-    Naive dates in front matter are read in the time zone ``tz``.
+    path: str
+    source_path: str
+    options: ImportOptions
+
+
+def import_paths(paths, *, options, progress=None):
+    """Import every post file in ``paths`` (files or folders); return an ``ImportReport``.
+
+    ``progress``, if given, is called as ``progress(done, total)`` while files are loaded.
     """
     started = time.perf_counter()
-    report = ImportReport()
-    known_hashes = dict(
-        Post.objects.exclude(source_path="").values_list("source_path", "source_hash")
-    )
-    for path in paths:
-        for root, file in find_post_files(path):
-            source_path = file.relative_to(root).as_posix()
-            outcome = _import_file(file, source_path, known_hashes, tz, report)
-            if outcome is not None:
-                setattr(report, outcome.value, getattr(report, outcome.value) + 1)
+    report = ImportReport(dry_run=options.dry_run)
+    files = _discover(paths, options, report)
+    tasks = _changed_files(files, options, report)
+
+    with _prepared(tasks, options) as prepared, _run_transaction(options, report):
+        loader = PostLoader(force=options.force)
+        done = 0
+        for batch in _batches(prepared, BATCH_SIZE):
+            loadable = []
+            for _task, parsed, rendered, problem in batch:
+                if problem is not None:
+                    report.failed += 1
+                    report.messages.append(problem)
+                else:
+                    loadable.append((parsed, rendered))
+            for result in loader.load(loadable):
+                _tally(report, result)
+            done += len(batch)
+            if progress:
+                progress(done, len(tasks))
+        if options.prune:
+            pruned = unpublish_missing(file.source_path for file in files)
+            report.pruned = len(pruned)
+            report.messages.extend(
+                Message(path, "unpublished: its file is gone (--prune)", Severity.INFO)
+                for path in pruned
+            )
+        report.rolled_back = options.atomic and report.failed > 0 and not options.dry_run
     report.elapsed = time.perf_counter() - started
     return report
 
 
-def _import_file(file, source_path, known_hashes, tz, report):
+def _discover(paths, options, report):
+    """The post files of every path, each source path once (the first path given wins)."""
+    files = {}
+    for path in paths:
+        discovery = find_post_files(path, drafts=options.drafts)
+        report.messages.extend(discovery.messages)
+        report.skipped += discovery.skipped
+        report.failed += sum(m.severity == Severity.ERROR for m in discovery.messages)
+        for file in discovery.files:
+            first = files.get(file.source_path)
+            if first is None:
+                files[file.source_path] = file
+                continue
+            report.failed += 1
+            report.messages.append(
+                Message(
+                    file.path.as_posix(),
+                    f"has the same path as {first.path.as_posix()} relative to the folder given "
+                    f"({file.source_path}); posts are told apart by that path, so import the "
+                    "two folders separately or rename one file",
+                )
+            )
+    return list(files.values())
+
+
+def _changed_files(files, options, report):
+    """Files that are new or changed since the last import; unchanged ones are only counted."""
+    known_hashes = dict(
+        Post.objects.exclude(source_path="").values_list("source_path", "source_hash")
+    )
+    tasks = []
+    for file in files:
+        known = known_hashes.get(file.source_path)
+        if known:
+            data, problem = _read(file.path, file.source_path)
+            if problem is None and content_hash(data) == known:
+                report.unchanged += 1
+                continue
+        tasks.append(_Task(str(file.path), file.source_path, options))
+    return tasks
+
+
+def _read(path, source_path):
+    """The bytes of a file, or a message saying why they cannot be read."""
     try:
-        data = file.read_bytes()
+        size = os.stat(path).st_size
+        if size > MAX_FILE_BYTES:
+            return None, Message(
+                source_path,
+                f"the file is {size / 1024 / 1024:.1f} MB; a post may be at most "
+                f"{MAX_FILE_BYTES // 1024 // 1024} MB. Is it really a post?",
+            )
+        return Path(path).read_bytes(), None
     except OSError as error:
-        report.errors.append(f"{source_path}: cannot read the file: {error.strerror}")
-        return None
-    # Unchanged files are recognised by their hash alone: no parsing, no rendering, no writes.
-    if known_hashes.get(source_path) == content_hash(data):
-        return Outcome.UNCHANGED
+        return None, Message(source_path, f"cannot read the file: {error.strerror or error}")
+
+
+def _prepare(task):
+    """Parse and render one file (in a worker process): (task, parsed, rendered, problem)."""
+    data, problem = _read(task.path, task.source_path)
+    if problem is not None:
+        return task, None, None, problem
+    options = task.options
     try:
-        parsed = parse_post(data, source_path=source_path, tz=tz)
-        _post, outcome = load_post(data=parsed)
+        parsed = parse_post(
+            data,
+            source_path=task.source_path,
+            tz=options.tz,
+            allow_bare=options.allow_bare,
+            lenient=options.lenient,
+            fallback_date=_modification_time(task.path, options.tz),
+        )
+        rendered = render_post_markdown(
+            body=parsed.body,
+            excerpt=parsed.excerpt,
+            excerpt_separator=parsed.excerpt_separator,
+            excerpt_words=parsed.excerpt_words,
+        )
     except ParseError as error:
-        report.errors.append(str(error))
-    except LoadError as error:
-        report.errors.append(f"{source_path}: {error}")
-    except DatabaseError as error:
-        report.errors.append(f"{source_path}: the database refused this post: {error}")
+        return task, None, None, error.message
+    except Exception as error:  # one odd file must not stop the others
+        return task, None, None, Message(task.source_path, f"could not be read: {error!r}")
+    return task, parsed, rendered, None
+
+
+def _modification_time(path, tz):
+    try:
+        return dt.datetime.fromtimestamp(os.stat(path).st_mtime, tz=tz).replace(microsecond=0)
+    except OSError:
+        return None
+
+
+def worker_count(options, files):
+    if options.workers is not None:
+        return max(1, options.workers)
+    if files < PARALLEL_MIN_FILES:
+        return 1
+    return max(1, len(os.sched_getaffinity(0)))
+
+
+@contextmanager
+def _prepared(tasks, options):
+    """Yield the prepared files in path order, from a process pool when that pays off."""
+    workers = min(worker_count(options, len(tasks)), max(1, len(tasks)))
+    if workers == 1:
+        yield map(_prepare, tasks)
+        return
+    # Workers never touch the database; close its connections so none is shared across the fork
+    # (inside a transaction, as in tests, the connection must stay open and the workers leave it
+    # alone).
+    if not connection.in_atomic_block:
+        connections.close_all()
+    with multiprocessing.get_context("fork").Pool(workers) as pool:
+        chunk = max(1, min(16, len(tasks) // (workers * 8)))
+        yield pool.imap(_prepare, tasks, chunksize=chunk)
+
+
+@contextmanager
+def _run_transaction(options, report):
+    """--atomic and --dry-run run as one transaction, rolled back on failure or when dry."""
+    if not (options.atomic or options.dry_run):
+        yield
+        return
+    with transaction.atomic():
+        yield
+        if options.dry_run or report.failed:
+            transaction.set_rollback(True)
+
+
+def _batches(iterable, size):
+    iterator = iter(iterable)
+    while batch := list(itertools.islice(iterator, size)):
+        yield batch
+
+
+def _tally(report, result):
+    report.messages.extend(result.messages)
+    if result.outcome == Outcome.CREATED:
+        report.created += 1
+    elif result.outcome == Outcome.UPDATED:
+        report.updated += 1
+    elif result.outcome == Outcome.UNCHANGED:
+        report.unchanged += 1
+    elif result.outcome == Outcome.CONFLICT:
+        report.conflicts += 1
     else:
-        return outcome
-    return None
+        report.failed += 1
+    if result.outcome in (Outcome.CREATED, Outcome.UPDATED):
+        report.drafts += result.status == Post.Status.DRAFT
+        report.scheduled += result.scheduled

@@ -1,103 +1,507 @@
 """Plain data → models.
 
-``load_post()`` writes one ``ParsedPost`` (see ``blog.parsing``) to the database in one
-transaction: the post, its authors and categories in their order, its tags and keywords. It knows
-nothing about files or formats.
+``PostLoader`` writes ``ParsedPost`` objects (see ``blog.parsing``) to the database in batches: a
+batch is one transaction with bulk inserts and updates; if the database refuses it, each post of
+the batch is written in its own transaction so that one bad post is reported alone and leaves no
+partial rows. It knows nothing about files or formats.
+
+It also keeps the promises an import makes to people who edit posts in the admin: a post edited
+since its last import is not overwritten (a *conflict*, with a diff of both sides), and two files
+never share one address (the later one gets a distinct slug, and a warning says so).
 """
 
+import datetime as dt
+import difflib
 import enum
+import hashlib
+import itertools
+import json
+from dataclasses import dataclass, field
 
-from django.db import transaction
+from django.db import DatabaseError, transaction
+from django.db.models import Prefetch
 from django.utils import timezone
+from taggit.models import Tag
 
-from blog.models import Author, Category, Post, PostAuthor, PostCategory
-from blog.parsing import slugify
+from blog.models import (
+    Author,
+    Category,
+    Keyword,
+    KeywordedPost,
+    Post,
+    PostAuthor,
+    PostCategory,
+    TaggedPost,
+)
+from blog.parsing import Message, Severity, slugify
 
 
 class Outcome(enum.StrEnum):
     CREATED = "created"
     UPDATED = "updated"
     UNCHANGED = "unchanged"
+    CONFLICT = "conflict"
+    FAILED = "failed"
 
 
 class LoadError(Exception):
-    """Data that parsed but cannot be stored, for example a second post at the same address."""
+    """Data that parsed but cannot be stored."""
 
 
-def load_post(*, data):
-    """Create or update the post that ``data`` describes; return (post, Outcome)."""
-    existing = Post.objects.filter(source_path=data.source_path).first()
-    if existing is not None and existing.source_hash == data.source_hash:
-        return existing, Outcome.UNCHANGED
-
-    with transaction.atomic():
-        post = existing or Post(source_path=data.source_path)
-        _check_address_is_free(post, data)
-        post.title = data.title
-        post.slug = data.slug
-        post.status = Post.Status.PUBLISHED if data.published else Post.Status.DRAFT
-        post.published_at = data.published_at
-        post.updated_at = data.updated_at
-        post.layout = data.layout
-        post.body = data.body
-        post.description = data.description
-        post.excerpt = data.excerpt
-        post.excerpt_separator = data.excerpt_separator
-        post.front_matter_extra = data.extra
-        post.source_hash = data.source_hash
-        post.save()
-        _replace_ordered_links(post, PostAuthor, "author", map(_author, data.authors))
-        _replace_ordered_links(post, PostCategory, "category", map(_category, data.categories))
-        post.tags.set(data.tags, clear=existing is not None)
-        post.keywords.set(data.keywords, clear=existing is not None)
-    return post, Outcome.UPDATED if existing else Outcome.CREATED
+@dataclass
+class LoadResult:
+    source_path: str
+    outcome: Outcome
+    messages: list[Message] = field(default_factory=list)
+    post_id: int | None = None
+    status: str = ""
+    scheduled: bool = False
 
 
-def _check_address_is_free(post, data):
-    clash = Post.objects.filter(
-        published_on=timezone.localtime(data.published_at).date(), slug=data.slug
-    ).exclude(pk=post.pk)
-    other = clash.first()
-    if other is not None:
-        where = (
-            f"imported from {other.source_path}" if other.source_path else "written in the admin"
+# The post fields an import sets; an update writes exactly these.
+IMPORTED_FIELDS = [
+    "title",
+    "slug",
+    "status",
+    "published_at",
+    "published_on",
+    "updated_at",
+    "expires_at",
+    "layout",
+    "body",
+    "description",
+    "excerpt",
+    "excerpt_separator",
+    "excerpt_words",
+    "images",
+    "permalink",
+    "aliases",
+    "front_matter_extra",
+    "body_html",
+    "toc_html",
+    "excerpt_html",
+    "word_count",
+    "reading_time",
+    "source_hash",
+    "source_format",
+    "import_fingerprint",
+    "modified_at",
+]
+
+
+@dataclass
+class _Staged:
+    post: Post
+    is_new: bool
+    authors: list
+    categories: list
+    tags: list
+    keywords: list
+    result: LoadResult
+
+
+class PostLoader:
+    """Loads parsed posts; one loader serves one import run."""
+
+    def __init__(self, *, force=False):
+        self.force = force
+        self._load_addresses()
+        self._load_terms()
+
+    def load(self, items):
+        """Write ``items`` — (ParsedPost, RenderedMarkdown or None) pairs — and say what happened.
+
+        A missing rendering is made here. Returns one ``LoadResult`` per item, in order.
+        """
+        existing = self._existing_posts([parsed.source_path for parsed, _ in items])
+        addresses = dict(self.addresses)
+        try:
+            with transaction.atomic():
+                results = self._load_batch(items, existing)
+        except DatabaseError:
+            # Find the post the database refuses: write each alone, in its own transaction.
+            self._restore_addresses(addresses)
+            self._load_terms()
+            existing = self._existing_posts([parsed.source_path for parsed, _ in items])
+            results = [self._load_alone(item, existing) for item in items]
+        return results
+
+    def _load_alone(self, item, existing):
+        addresses = dict(self.addresses)
+        parsed, _ = item
+        try:
+            with transaction.atomic():
+                return self._load_batch([item], existing)[0]
+        except DatabaseError as error:
+            self._restore_addresses(addresses)
+            self._load_terms()
+            return _failed(parsed.source_path, f"the database refused this post: {error}")
+
+    def _load_batch(self, items, existing):
+        results = []
+        staged = []
+        for parsed, rendered in items:
+            try:
+                outcome = self._stage(parsed, rendered, existing.get(parsed.source_path))
+            except LoadError as error:
+                results.append(_failed(parsed.source_path, str(error)))
+                continue
+            if isinstance(outcome, _Staged):
+                staged.append(outcome)
+                results.append(outcome.result)
+            else:
+                results.append(outcome)
+        self._write(staged)
+        for item in staged:
+            item.result.post_id = item.post.pk
+        return results
+
+    # --- Deciding what to write -----------------------------------------------------------------
+
+    def _stage(self, parsed, rendered, post):
+        source_path = parsed.source_path
+        messages = list(parsed.warnings)
+        if post is not None and post.source_hash == parsed.source_hash and not self.force:
+            return LoadResult(source_path, Outcome.UNCHANGED, messages, post.pk)
+        if post is not None and not self.force and was_edited_since_import(post):
+            return LoadResult(
+                source_path,
+                Outcome.CONFLICT,
+                [*messages, _conflict_message(post, parsed)],
+                post.pk,
+            )
+
+        is_new = post is None
+        post = post or Post(source_path=source_path)
+        apply_parsed_fields(post, parsed)
+        post.slug = self._free_slug(post, parsed, messages)
+        if rendered is None:
+            post.render()
+        else:
+            post.apply_rendering(rendered)
+        post.modified_at = timezone.now()
+
+        authors = [self._author(ref) for ref in parsed.authors]
+        categories = [self._category(name) for name in parsed.categories]
+        tags = [self._term(self.tags, Tag, name) for name in parsed.tags]
+        keywords = [self._term(self.keywords, Keyword, name) for name in parsed.keywords]
+        authors = list({author.pk: author for author in authors}.values())
+        categories = list({category.pk: category for category in categories}.values())
+        post.import_fingerprint = fingerprint(
+            snapshot(
+                post,
+                authors=[author.slug for author in authors],
+                categories=[category.slug for category in categories],
+                tags=[tag.name for tag in tags],
+                keywords=[keyword.name for keyword in keywords],
+            )
         )
-        raise LoadError(
-            f"the address {other.get_absolute_url()} is already taken by the post "
-            f"'{other.title}' ({where}); give this file a different 'slug'"
+        result = LoadResult(
+            source_path,
+            Outcome.CREATED if is_new else Outcome.UPDATED,
+            messages,
+            status=post.status,
+            scheduled=post.status == Post.Status.PUBLISHED and post.published_at > timezone.now(),
+        )
+        return _Staged(post, is_new, authors, categories, tags, keywords, result)
+
+    def _free_slug(self, post, parsed, messages):
+        """The post's slug, or a distinct one when another post already has its address.
+
+        Never moves another post: the file that comes later gets ``slug-<folder>``, else
+        ``slug-2``, ``slug-3``... The choice depends only on the files and the posts already
+        stored, so a re-import gives the same answer.
+        """
+        owner = _owner(post)
+        day = post.published_on
+        self._release(owner)
+        taken_by = self.addresses.get((day, parsed.slug))
+        slug = parsed.slug
+        if taken_by not in (None, owner):
+            folder = _folder_of(parsed.source_path)
+            candidates = itertools.chain(
+                [f"{parsed.slug}-{folder}"] if folder else [],
+                (f"{parsed.slug}-{number}" for number in itertools.count(2)),
+            )
+            slug = next(
+                candidate
+                for candidate in candidates
+                if self.addresses.get((day, candidate)) in (None, owner)
+            )
+            other = taken_by if not taken_by.startswith("#") else "a post written in the admin"
+            messages.append(
+                Message(
+                    parsed.source_path,
+                    f"the address {Post.address(day, parsed.slug)} is already taken by {other}; "
+                    f"this post gets {Post.address(day, slug)} instead",
+                    Severity.WARNING,
+                )
+            )
+        self.addresses[(day, slug)] = owner
+        self.owned[owner] = (day, slug)
+        return slug
+
+    def _release(self, owner):
+        key = self.owned.pop(owner, None)
+        if key is not None and self.addresses.get(key) == owner:
+            del self.addresses[key]
+
+    def _restore_addresses(self, addresses):
+        self.addresses = addresses
+        self.owned = {owner: key for key, owner in addresses.items()}
+
+    # --- Writing --------------------------------------------------------------------------------
+
+    def _write(self, staged):
+        if not staged:
+            return
+        new = [item.post for item in staged if item.is_new]
+        changed = [item.post for item in staged if not item.is_new]
+        Post.objects.bulk_create(new)
+        if changed:
+            Post.objects.bulk_update(changed, IMPORTED_FIELDS)
+            for model in (PostAuthor, PostCategory, TaggedPost, KeywordedPost):
+                key = "post__in" if model in (PostAuthor, PostCategory) else "content_object__in"
+                model.objects.filter(**{key: changed}).delete()
+        PostAuthor.objects.bulk_create(
+            PostAuthor(post=item.post, author=author, position=position)
+            for item in staged
+            for position, author in enumerate(item.authors)
+        )
+        PostCategory.objects.bulk_create(
+            PostCategory(post=item.post, category=category, position=position)
+            for item in staged
+            for position, category in enumerate(item.categories)
+        )
+        TaggedPost.objects.bulk_create(
+            TaggedPost(content_object=item.post, tag=tag) for item in staged for tag in item.tags
+        )
+        KeywordedPost.objects.bulk_create(
+            KeywordedPost(content_object=item.post, tag=keyword)
+            for item in staged
+            for keyword in item.keywords
         )
 
+    # --- Lookups, one query each for the whole run or batch -------------------------------------
 
-def _replace_ordered_links(post, through, field, targets):
-    """Replace a post's ordered links (authors, categories) with ``targets``, in order.
+    def _existing_posts(self, source_paths):
+        posts = Post.objects.filter(source_path__in=source_paths).prefetch_related(
+            *related_for_snapshot()
+        )
+        return {post.source_path: post for post in posts}
 
-    Two spellings of one name ("Ann Lee", "ann lee") resolve to one target and are linked once.
-    """
-    through.objects.filter(post=post).delete()
-    distinct = {target.pk: target for target in targets}.values()
-    through.objects.bulk_create(
-        through(post=post, position=position, **{field: target})
-        for position, target in enumerate(distinct)
+    def _load_addresses(self):
+        """Which post holds each address (day, slug): its source path, or "#pk" without one."""
+        self._restore_addresses(
+            {
+                (published_on, slug): source_path or f"#{pk}"
+                for pk, published_on, slug, source_path in Post.objects.values_list(
+                    "pk", "published_on", "slug", "source_path"
+                )
+            }
+        )
+
+    def _load_terms(self):
+        self.authors = {author.slug: author for author in Author.objects.all()}
+        self.categories = {category.slug: category for category in Category.objects.all()}
+        self.tags = {tag.name.casefold(): tag for tag in Tag.objects.all()}
+        self.keywords = {keyword.name.casefold(): keyword for keyword in Keyword.objects.all()}
+
+    def _author(self, ref):
+        slug = slugify(ref.name)
+        if not slug:
+            raise LoadError(f"cannot make an address for the author {ref.name!r}")
+        author = self.authors.get(slug)
+        if author is None:
+            author = Author.objects.create(
+                name=ref.name, slug=slug, website=ref.website, email=ref.email
+            )
+            self.authors[slug] = author
+        elif (ref.website and not author.website) or (ref.email and not author.email):
+            author.website = author.website or ref.website
+            author.email = author.email or ref.email
+            author.save(update_fields=["website", "email"])
+        return author
+
+    def _category(self, name):
+        slug = slugify(name)
+        if not slug:
+            raise LoadError(f"cannot make an address for the category {name!r}")
+        if slug not in self.categories:
+            self.categories[slug] = Category.objects.create(name=name, slug=slug)
+        return self.categories[slug]
+
+    def _term(self, cache, model, name):
+        """A tag or keyword by name, ignoring case (TAGGIT_CASE_INSENSITIVE); made if missing."""
+        key = name.casefold()
+        if key not in cache:
+            # taggit's save() picks a unique slug ("c" and "c-1" for "C" and "C#"), so new terms
+            # are saved one by one; there are few of them compared with posts.
+            cache[key] = model.objects.create(name=name)
+        return cache[key]
+
+
+def apply_parsed_fields(post, parsed):
+    """Copy what a file says onto ``post`` (rendered fields and links are left to the caller)."""
+    post.title = parsed.title
+    post.slug = parsed.slug
+    post.status = Post.Status.PUBLISHED if parsed.published else Post.Status.DRAFT
+    post.published_at = parsed.published_at
+    post.published_on = timezone.localtime(parsed.published_at).date()
+    post.updated_at = parsed.updated_at
+    post.expires_at = parsed.expires_at
+    post.layout = parsed.layout
+    post.body = parsed.body
+    post.description = parsed.description
+    post.excerpt = parsed.excerpt
+    post.excerpt_separator = parsed.excerpt_separator
+    post.excerpt_words = parsed.excerpt_words
+    post.images = parsed.images
+    post.permalink = parsed.permalink
+    post.aliases = parsed.aliases
+    post.front_matter_extra = parsed.extra
+    post.source_hash = parsed.source_hash
+    post.source_format = parsed.front_matter_format
+
+
+# --- Knowing whether a post was edited since its import ---------------------------------------
+
+
+def related_for_snapshot():
+    return [
+        Prefetch("authors", queryset=Author.objects.order_by("postauthor__position")),
+        Prefetch("categories", queryset=Category.objects.order_by("postcategory__position")),
+        "tags",
+        "keywords",
+    ]
+
+
+def snapshot(post, *, authors, categories, tags, keywords):
+    """Everything an import sets on a post, as plain values; equal snapshots, equal posts."""
+
+    def moment(value):
+        return value.astimezone(dt.UTC).isoformat() if value else None
+
+    return {
+        "title": post.title,
+        "slug": post.slug,
+        "status": post.status,
+        "published_at": moment(post.published_at),
+        "updated_at": moment(post.updated_at),
+        "expires_at": moment(post.expires_at),
+        "authors": list(authors),
+        "categories": list(categories),
+        # taggit keeps no order, and matches names ignoring case.
+        "tags": sorted(name.casefold() for name in tags),
+        "keywords": sorted(name.casefold() for name in keywords),
+        "description": post.description,
+        "excerpt": post.excerpt,
+        "excerpt_separator": post.excerpt_separator,
+        "layout": post.layout,
+        "images": post.images,
+        "permalink": post.permalink,
+        "aliases": post.aliases,
+        "extra": post.front_matter_extra,
+        "body": post.body,
+    }
+
+
+def stored_snapshot(post):
+    """The snapshot of a stored post (its relations prefetched with ``related_for_snapshot``)."""
+    return snapshot(
+        post,
+        authors=[author.slug for author in post.authors.all()],
+        categories=[category.slug for category in post.categories.all()],
+        tags=[tag.name for tag in post.tags.all()],
+        keywords=[keyword.name for keyword in post.keywords.all()],
     )
 
 
-def _author(ref):
-    slug = slugify(ref.name)
-    if not slug:
-        raise LoadError(f"cannot make an address for the author {ref.name!r}")
-    author, created = Author.objects.get_or_create(
-        slug=slug, defaults={"name": ref.name, "website": ref.website, "email": ref.email}
+def fingerprint(values):
+    encoded = json.dumps(values, sort_keys=True, ensure_ascii=False, default=str)
+    return hashlib.sha256(encoded.encode()).hexdigest()
+
+
+def was_edited_since_import(post):
+    """True when the post no longer is what its last import wrote (someone edited it here)."""
+    return bool(post.import_fingerprint) and (
+        fingerprint(stored_snapshot(post)) != post.import_fingerprint
     )
-    if not created and ((ref.website and not author.website) or (ref.email and not author.email)):
-        author.website = author.website or ref.website
-        author.email = author.email or ref.email
-        author.save(update_fields=["website", "email"])
-    return author
 
 
-def _category(name):
-    slug = slugify(name)
-    if not slug:
-        raise LoadError(f"cannot make an address for the category {name!r}")
-    category, _ = Category.objects.get_or_create(slug=slug, defaults={"name": name})
-    return category
+def snapshot_lines(values):
+    """A snapshot as readable lines, front matter first, then the body: what a diff shows."""
+    lines = [
+        f"{key}: {json.dumps(value, ensure_ascii=False, sort_keys=True)}"
+        for key, value in values.items()
+        if key != "body"
+    ]
+    return [*lines, "", *values["body"].split("\n")]
+
+
+def _conflict_message(post, parsed):
+    incoming = Post(source_path=parsed.source_path)
+    apply_parsed_fields(incoming, parsed)
+    theirs = snapshot(
+        incoming,
+        authors=[slugify(ref.name) for ref in parsed.authors],
+        categories=[slugify(name) for name in parsed.categories],
+        tags=parsed.tags,
+        keywords=parsed.keywords,
+    )
+    diff = "\n".join(
+        difflib.unified_diff(
+            snapshot_lines(stored_snapshot(post)),
+            snapshot_lines(theirs),
+            fromfile=f"{post.get_absolute_url()} (edited on the site)",
+            tofile=f"{parsed.source_path} (the file)",
+            lineterm="",
+        )
+    )
+    return Message(
+        parsed.source_path,
+        "conflict: the post was edited on the site since it was last imported, and the file "
+        "changed too. Kept the site's version; merge the changes below into one side, or run "
+        f"again with --force to take the file's version.\n{diff}",
+        Severity.WARNING,
+    )
+
+
+def _failed(source_path, text):
+    return LoadResult(source_path, Outcome.FAILED, [Message(source_path, text)])
+
+
+def _owner(post):
+    return post.source_path or f"#{post.pk}"
+
+
+def _folder_of(source_path):
+    """The folder that tells two same-named files apart (`fr` for `fr/hello.md`)."""
+    parts = source_path.split("/")[:-1]
+    if source_path.rsplit("/", 1)[-1].split(".")[0] == "index":
+        parts = parts[:-1]  # a page bundle's own folder is its slug
+    parts = [part for part in parts if part not in ("_posts", "_drafts", "content", "posts")]
+    return slugify(parts[-1]) if parts else ""
+
+
+def unpublish_missing(seen_source_paths):
+    """Turn back to drafts the published posts imported from files that are gone; return them."""
+    seen = set(seen_source_paths)
+    gone = [
+        (pk, source_path)
+        for pk, source_path in Post.objects.exclude(source_path="")
+        .filter(status=Post.Status.PUBLISHED)
+        .values_list("pk", "source_path")
+        if source_path not in seen
+    ]
+    for start in range(0, len(gone), 500):
+        chunk = [pk for pk, _ in gone[start : start + 500]]
+        # Forget the import's hash and fingerprint: if the file comes back, even unchanged, the
+        # next import publishes the post again instead of calling it unchanged or edited.
+        Post.objects.filter(pk__in=chunk).update(
+            status=Post.Status.DRAFT,
+            source_hash="",
+            import_fingerprint="",
+            modified_at=timezone.now(),
+        )
+    return [source_path for _, source_path in gone]

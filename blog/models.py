@@ -16,6 +16,21 @@ def _site_host():
     return urlsplit(settings.SITE_URL).hostname or ""
 
 
+def render_post_markdown(*, body, excerpt, excerpt_separator, excerpt_words):
+    """Render a post's markdown fields with the site's settings.
+
+    The one place that maps a post's fields to the renderer: ``Post.render()`` and the importer's
+    worker processes (which have no database) both call it, so they always agree.
+    """
+    return render_markdown(
+        body,
+        excerpt=excerpt,
+        excerpt_separator=excerpt_separator or settings.BLOG_EXCERPT_SEPARATOR,
+        excerpt_words=excerpt_words,
+        site_host=_site_host(),
+    )
+
+
 class Author(models.Model):
     name = models.CharField(max_length=200)
     slug = models.SlugField(max_length=200, unique=True, allow_unicode=True)
@@ -159,7 +174,21 @@ class Post(models.Model):
     description = models.TextField(
         blank=True, help_text="A one- or two-sentence summary for search engines and social cards."
     )
+    excerpt_words = models.PositiveSmallIntegerField(
+        default=0,
+        help_text="Without an excerpt or separator: 0 takes the first paragraph (Jekyll's rule); "
+        "a number takes whole paragraphs until that many words (Hugo's rule is 70).",
+    )
     layout = models.CharField(max_length=100, blank=True)
+    images = models.JSONField(
+        default=list, blank=True, help_text="Image paths or URLs for social cards, first is main."
+    )
+    permalink = models.CharField(
+        max_length=500, blank=True, help_text="The address the post had on the old site, if set."
+    )
+    aliases = models.JSONField(
+        default=list, blank=True, help_text="Other old addresses of the post (Hugo's aliases)."
+    )
 
     # Rendered when the post is saved, never per request.
     body_html = models.TextField(blank=True, editable=False)
@@ -176,6 +205,17 @@ class Post(models.Model):
     )
     source_hash = models.CharField(
         max_length=64, blank=True, help_text="SHA-256 of the file as last imported."
+    )
+    source_format = models.CharField(
+        max_length=4,
+        blank=True,
+        help_text="The front-matter format of the file: yaml, toml, json, or empty for none.",
+    )
+    import_fingerprint = models.CharField(
+        max_length=64,
+        blank=True,
+        help_text="Fingerprint of the post as the last import left it; a different fingerprint "
+        "now means the post was edited here since, and the next import will not overwrite it.",
     )
     front_matter_extra = models.JSONField(
         default=dict,
@@ -209,18 +249,32 @@ class Post(models.Model):
 
     def save(self, *args, **kwargs):
         self.published_on = self.local_publication_date()
-        self.render()
+        if self._rendered_from != self._rendering_inputs():
+            self.render()
         super().save(*args, **kwargs)
 
     def get_absolute_url(self):
-        day = self.local_publication_date()
+        return self.address(self.local_publication_date(), self.slug)
+
+    @classmethod
+    def from_db(cls, db, field_names, values):
+        post = super().from_db(db, field_names, values)
+        # The stored rendering matches the stored markdown (`rerender_posts` keeps it so after a
+        # renderer or settings change), so saving without a markdown change need not render.
+        if {"body", "excerpt", "excerpt_separator", "excerpt_words"} <= set(field_names):
+            post._rendered_from = post._rendering_inputs()
+        return post
+
+    @staticmethod
+    def address(day, slug):
+        """The address of the post published on ``day`` (a local date) with ``slug``."""
         return reverse(
             "blog:post_detail",
             kwargs={
                 "year": day.year,
                 "month": f"{day.month:02d}",
                 "day": f"{day.day:02d}",
-                "slug": self.slug,
+                "slug": slug,
             },
         )
 
@@ -240,21 +294,26 @@ class Post(models.Model):
 
     def render(self):
         """Fill the rendered fields from the markdown fields."""
-        self.apply_rendering(
-            render_markdown(
-                self.body,
-                excerpt=self.excerpt,
-                excerpt_separator=self.excerpt_separator or settings.BLOG_EXCERPT_SEPARATOR,
-                site_host=_site_host(),
-            )
-        )
+        self.apply_rendering(render_post_markdown(**self._rendering_inputs()))
 
     def apply_rendering(self, rendered):
+        """Store a rendering of this post's current markdown (made here or by an import worker)."""
         self.body_html = rendered.body_html
         self.toc_html = rendered.toc_html
         self.excerpt_html = rendered.excerpt_html
         self.word_count = rendered.word_count
         self.reading_time = rendered.reading_time
+        self._rendered_from = self._rendering_inputs()
+
+    _rendered_from = None  # the inputs of the rendering held in the rendered fields, if known
+
+    def _rendering_inputs(self):
+        return {
+            "body": self.body,
+            "excerpt": self.excerpt,
+            "excerpt_separator": self.excerpt_separator,
+            "excerpt_words": self.excerpt_words,
+        }
 
     @property
     def has_long_toc(self):

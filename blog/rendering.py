@@ -42,14 +42,16 @@ def render_markdown(
     *,
     excerpt="",
     excerpt_separator=DEFAULT_EXCERPT_SEPARATOR,
+    excerpt_words=0,
     site_host="",
 ):
     """Render a post's markdown ``text`` into sanitized HTML and the numbers shown beside it.
 
     The excerpt is, in order: the given ``excerpt`` (markdown, e.g. from front matter); else the
     text before ``excerpt_separator`` when the body contains it; else the body's first paragraph
-    (Jekyll's default). Footnote markers never appear in an excerpt. Links to hosts other than
-    ``site_host`` get ``rel="noopener"``.
+    (Jekyll's default) or, with ``excerpt_words``, its first whole paragraphs that reach that
+    many words (Hugo's automatic summary). Footnote markers never appear in an excerpt. Links to
+    hosts other than ``site_host`` get ``rel="noopener"``.
     """
     text = _normalise_newlines(text)
     head = None
@@ -58,11 +60,11 @@ def render_markdown(
     elif excerpt_separator and excerpt_separator in text:
         head = text.split(excerpt_separator, 1)[0]
 
-    md = _markdown(capture_first_paragraph=head is None)
+    md = _markdown(capture_excerpt_words=None if head is not None else excerpt_words)
     body_html = md.convert(text)
     toc_html = md.toc if md.toc_tokens else ""
     if head is None:
-        excerpt_html = md.first_paragraph_html
+        excerpt_html = md.captured_excerpt_html
     else:
         # Reference-style links and footnotes in the excerpt point at definitions further down
         # the post; carry the definitions along so they resolve (Jekyll does the same).
@@ -127,7 +129,7 @@ EXTENSIONS = [
 _local = threading.local()
 
 
-def _markdown(*, capture_first_paragraph=False, strip_footnotes=False):
+def _markdown(*, capture_excerpt_words=None, strip_footnotes=False):
     """A Markdown instance for this thread, reset for a new document.
 
     Building one costs far more than converting a short post, and an instance must never be
@@ -142,8 +144,8 @@ def _markdown(*, capture_first_paragraph=False, strip_footnotes=False):
         )
         _local.markdown = md
     md.reset()
-    md.first_paragraph_html = ""  # convert() returns early for blank text, before any processor
-    md.capture_first_paragraph = capture_first_paragraph
+    md.captured_excerpt_html = ""  # convert() returns early for blank text, before any processor
+    md.capture_excerpt_words = capture_excerpt_words
     md.strip_footnotes = strip_footnotes
     return md
 
@@ -151,14 +153,17 @@ def _markdown(*, capture_first_paragraph=False, strip_footnotes=False):
 class ExcerptExtension(Extension):
     """What excerpts need from a conversion; both options are set per document.
 
-    ``md.capture_first_paragraph``: leave the first top-level paragraph, rendered and without
-    footnote markers, in ``md.first_paragraph_html``; the document itself is untouched.
+    ``md.capture_excerpt_words``: None captures nothing; 0 leaves the first top-level paragraph,
+    rendered and without footnote markers, in ``md.captured_excerpt_html``; a number N leaves the
+    first top-level paragraphs up to the one that brings the count to N words. The document
+    itself is untouched.
     ``md.strip_footnotes``: remove footnote markers and the footnote list from the document.
     """
 
     def extendMarkdown(self, md):
-        md.capture_first_paragraph = md.strip_footnotes = False
-        md.first_paragraph_html = ""
+        md.capture_excerpt_words = None
+        md.strip_footnotes = False
+        md.captured_excerpt_html = ""
         # After every other tree processor (the lowest built-in, "unescape", has priority 0), so
         # the captured paragraph is final apart from the string-level postprocessors.
         md.treeprocessors.register(ExcerptTreeprocessor(md), "excerpt", -10)
@@ -166,18 +171,29 @@ class ExcerptExtension(Extension):
 
 class ExcerptTreeprocessor(Treeprocessor):
     def run(self, root):
-        self.md.first_paragraph_html = ""
+        self.md.captured_excerpt_html = ""
         if self.md.strip_footnotes:
             _strip_footnotes(root)
-        if self.md.capture_first_paragraph:
-            paragraph = next((child for child in root if child.tag == "p"), None)
-            if paragraph is not None:
-                self.md.first_paragraph_html = self._serialize(paragraph)
+        words = self.md.capture_excerpt_words
+        if words is not None:
+            paragraphs = []
+            for child in root:
+                if child.tag != "p":
+                    continue
+                paragraphs.append(child)
+                words -= len("".join(child.itertext()).split())
+                if words <= 0:
+                    break
+            if paragraphs:
+                self.md.captured_excerpt_html = self._serialize(paragraphs)
         return None
 
-    def _serialize(self, paragraph):
+    def _serialize(self, paragraphs):
         wrapper = etree.Element("div")
-        wrapper.append(deepcopy(paragraph))
+        for paragraph in paragraphs:
+            copy = deepcopy(paragraph)
+            copy.tail = "\n"
+            wrapper.append(copy)
         _strip_footnotes(wrapper)
         html = self.md.serializer(wrapper)[len("<div>") : -len("</div>")]
         for postprocessor in self.md.postprocessors:

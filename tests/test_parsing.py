@@ -101,9 +101,9 @@ def test_numbers_and_booleans_as_titles_become_text():
     assert parse("---\ntitle: yes\n---\n").title == "true"
 
 
-def test_title_defaults_to_the_slug():
+def test_title_defaults_to_the_slug_titleized_like_jekyll():
     assert (
-        parse("---\nlayout: post\n---\n", name="2020-01-01-hello-world.md").title == "Hello world"
+        parse("---\nlayout: post\n---\n", name="2020-01-01-hello-world.md").title == "Hello World"
     )
 
 
@@ -199,5 +199,301 @@ def test_find_post_files_walks_folders_in_order(tmp_path):
     (tmp_path / "b").mkdir()
     for name in ["b/2.md", "a.markdown", "c.txt", "b/1.mkd"]:
         (tmp_path / name).write_text("x")
-    found = [path.relative_to(root).as_posix() for root, path in find_post_files(tmp_path)]
+    found = [file.source_path for file in find_post_files(tmp_path).files]
     assert found == ["a.markdown", "b/1.mkd", "b/2.md"]
+
+
+# --- TOML, JSON, bare and broken front matter ---------------------------------------------------
+
+
+def test_toml_front_matter_with_hugo_keys():
+    post = parse(
+        "+++\n"
+        'title = "Moving to Hugo"\n'
+        "date = 2021-03-04T05:06:07+01:00\n"
+        "lastmod = 2022-01-01\n"
+        'aliases = ["/old/moving/", "/2021/moving.html"]\n'
+        'categories = ["Site News"]\n'
+        'tags = ["hugo", "static sites"]\n'
+        "draft = true\n"
+        "[params]\n"
+        'cover = "x.png"\n'
+        "+++\n"
+        "Body text.\n",
+        name="posts/moving-to-hugo.md",
+    )
+    assert post.front_matter_format == "toml"
+    assert post.generator == "hugo"
+    assert post.title == "Moving to Hugo"
+    assert post.slug == "moving-to-hugo"
+    assert post.published_at == dt.datetime(2021, 3, 4, 4, 6, 7, tzinfo=UTC)
+    assert post.updated_at == dt.datetime(2022, 1, 1, tzinfo=UTC)
+    assert post.aliases == ["/old/moving/", "/2021/moving.html"]
+    assert post.categories == ["Site News"]
+    assert post.tags == ["hugo", "static sites"]
+    assert post.published is False
+    assert post.extra == {"params": {"cover": "x.png"}}
+    assert post.body == "Body text.\n"
+
+
+def test_json_front_matter():
+    post = parse(
+        '{\n  "title": "JSON post",\n  "date": "2020-02-02",\n  "tags": ["a"],\n'
+        '  "weight": 3\n}\n\nThe body.\n',
+        name="posts/json-post.md",
+    )
+    assert post.front_matter_format == "json"
+    assert post.title == "JSON post"
+    assert post.published_at == dt.datetime(2020, 2, 2, tzinfo=UTC)
+    assert post.tags == ["a"]
+    assert post.extra == {"weight": 3}
+    assert post.body == "\nThe body.\n"
+
+
+def test_invalid_toml_names_line_and_column():
+    with pytest.raises(ParseError) as error:
+        parse('+++\ntitle = "ok"\ndate = tomorrow\n+++\n')
+    assert error.value.line == 3
+    assert error.value.column == 8
+    assert str(error.value).startswith("2025-05-13-some-post.md:3:8: invalid TOML front matter")
+    assert "date = tomorrow" in str(error.value)
+
+
+def test_toml_table_where_a_string_belongs():
+    with pytest.raises(ParseError) as error:
+        parse('+++\ndate = 2020-01-01\n[title]\nmain = "x"\n+++\n')
+    assert str(error.value).startswith(
+        "2025-05-13-some-post.md:3: the title must be text, not a mapping in front-matter key "
+        "'title'"
+    )
+
+
+def test_invalid_json_names_line_and_column():
+    with pytest.raises(ParseError) as error:
+        parse('{\n  "title": "x",\n  "date": 2020-01-01\n}\n')
+    assert (error.value.line, error.value.column) == (3, 15)
+    assert "invalid JSON front matter" in str(error.value)
+
+
+def test_yaml_front_matter_may_end_with_three_dots():
+    post = parse("---\ntitle: Dots\n...\n\n# Test\n")
+    assert post.title == "Dots"
+    assert post.body == "\n# Test\n"
+
+
+def test_empty_front_matter_and_front_matter_only():
+    assert parse("---\n---\nEmpty YAML.").body == "Empty YAML."
+    assert parse("---\ntitle: Only\n---").body == ""
+    assert parse("---\ntitle: Only\n---\n").body == ""
+
+
+def test_bare_file_needs_allow_bare_and_takes_its_title_from_the_first_heading():
+    data = b"\n# A heading title\n\nText.\n"
+    with pytest.raises(ParseError, match="no front matter"):
+        parse_post(data, source_path="2020-01-01-bare.md", tz=UTC)
+    post = parse_post(data, source_path="2020-01-01-bare.md", tz=UTC, allow_bare=True)
+    assert post.title == "A heading title"
+    assert post.body == "Text.\n"
+    assert post.front_matter_format == ""
+    nameless = parse_post(
+        b"Just text.", source_path="2020-01-01-plain-note.md", tz=UTC, allow_bare=True
+    )
+    assert nameless.title == "Plain Note"
+
+
+def test_lenient_front_matter_imports_from_the_file_name_and_keeps_the_text():
+    data = b"---\nbad yaml: [\n---\nReal content starts here\n"
+    with pytest.raises(ParseError):
+        parse_post(data, source_path="2020-01-01-bad-post.md", tz=UTC)
+    post = parse_post(data, source_path="2020-01-01-bad-post.md", tz=UTC, lenient=True)
+    assert post.title == "Bad Post"
+    assert post.published_at == dt.datetime(2020, 1, 1, tzinfo=UTC)
+    assert post.body == "Real content starts here\n"
+    assert post.extra == {"_unparsed_front_matter": "bad yaml: [\n"}
+    [warning] = post.warnings
+    assert warning.severity == "warning"
+    assert (warning.line, warning.column) == (2, 12)
+    assert "--lenient-front-matter" in warning.text
+
+
+# --- Hugo conventions ---------------------------------------------------------------------------
+
+
+def test_hugo_keys_are_case_insensitive_and_dates_fall_back():
+    post = parse(
+        "---\nTitle: Cased\nPublishDate: 2019-05-06\nExpiryDate: 2030-01-01\nDraft: false\n---\n",
+        name="content/posts/cased.md",
+    )
+    assert post.title == "Cased"
+    assert post.published_at == dt.datetime(2019, 5, 6, tzinfo=UTC)
+    assert post.expires_at == dt.datetime(2030, 1, 1, tzinfo=UTC)
+    assert post.published is True
+    assert post.extra == {}
+
+
+@pytest.mark.parametrize("key", ["publishDate", "pubdate", "published", "lastmod"])
+def test_hugo_date_fallbacks(key):
+    post = parse(f"---\ntitle: x\n{key}: 2018-07-08\n---\n", name="content/x.md")
+    assert post.published_at == dt.datetime(2018, 7, 8, tzinfo=UTC)
+
+
+def test_unpublishdate_is_the_expiry_date():
+    post = parse("---\ntitle: x\ndate: 2018-01-01\nunpublishdate: 2019-01-01\n---\n")
+    assert post.expires_at == dt.datetime(2019, 1, 1, tzinfo=UTC)
+
+
+def test_hugo_taxonomy_string_is_one_term_but_jekyll_splits_it():
+    hugo = parse('+++\ndate = 2020-01-01\ncategories = "Site News"\ntags = "web dev"\n+++\n')
+    assert hugo.categories == ["Site News"]
+    assert hugo.tags == ["web dev"]
+    jekyll = parse("---\ncategories: Site News\ntags: web dev\n---\n")
+    assert jekyll.categories == ["Site", "News"]
+    assert jekyll.tags == ["web", "dev"]
+
+
+def test_page_bundle_takes_its_slug_from_the_folder():
+    post = parse("---\ntitle: Bundle\ndate: 2020-01-01\n---\n", name="posts/my-trip/index.md")
+    assert post.slug == "my-trip"
+    assert post.generator == "hugo"
+
+
+def test_hugo_summary_is_the_excerpt_and_description_and_hugo_cuts_at_seventy_words():
+    post = parse("+++\ndate = 2020-01-01\nsummary = 'Short.'\n+++\n")
+    assert post.excerpt == "Short."
+    assert post.description == "Short."
+    assert post.excerpt_words == 70
+    assert parse("---\ntitle: x\n---\n").excerpt_words == 0
+
+
+def test_images_and_permalink_are_kept_for_social_cards_and_redirects():
+    post = parse(
+        "---\ntitle: x\nimage: {path: /img/cover.png, alt: Cover}\n"
+        "images: [/img/cover.png, /img/2.png]\npermalink: /blog/x.html\n"
+        "redirect_from: [/old-x/]\n---\n"
+    )
+    assert post.images == ["/img/cover.png", "/img/2.png"]
+    assert post.permalink == "/blog/x.html"
+    assert post.aliases == ["/old-x/"]
+    assert post.extra == {}
+
+
+# --- Jekyll details -----------------------------------------------------------------------------
+
+
+def test_dates_in_file_names_need_no_zero_padding():
+    post = parse("---\ntitle: x\n---\n", name="2017-2-5-i-dont-like-zeroes.md")
+    assert post.published_at == dt.datetime(2017, 2, 5, tzinfo=UTC)
+    assert post.slug == "i-dont-like-zeroes"
+
+
+def test_folders_above_posts_are_categories_like_jekyll():
+    assert parse("---\n---\n", name="foo/_posts/bar/2008-12-12-topical.md").categories == ["foo"]
+    assert parse("---\n---\n", name="_posts/es/2008-11-21-nested.md").categories == []
+    post = parse("---\ncategories: [b]\n---\n", name="a/_posts/2008-01-01-x.md")
+    assert post.categories == ["a", "b"]
+
+
+def test_a_post_in_drafts_is_a_draft_dated_by_its_file():
+    mtime = dt.datetime(2024, 6, 1, 12, tzinfo=UTC)
+    post = parse_post(
+        b"---\ntitle: Draft\n---\n", source_path="_drafts/idea.md", tz=UTC, fallback_date=mtime
+    )
+    assert post.published is False
+    assert post.published_at == mtime
+
+
+def test_impossible_date_names_the_key_and_line():
+    with pytest.raises(ParseError) as error:
+        parse("---\ntitle: x\ndate: 2023-02-30\n---\n")
+    assert str(error.value).startswith(
+        "2025-05-13-some-post.md:3: invalid date '2023-02-30' in front-matter key 'date'"
+    )
+
+
+def test_slug_with_odd_characters_is_cleaned_with_a_warning():
+    post = parse("---\ntitle: x\nslug: Hello World!\n---\n")
+    assert post.slug == "hello-world"
+    [warning] = post.warnings
+    assert warning.line == 3
+    assert "not usable in an address" in warning.text
+
+
+def test_very_long_title_is_an_error():
+    with pytest.raises(ParseError, match="at most 300"):
+        parse("---\ntitle: " + "word " * 100 + "\n---\n")
+
+
+def test_files_over_the_size_limit_are_refused_before_parsing():
+    with pytest.raises(ParseError, match=r"50\.0 MB"):
+        parse_post(b"x" * (50 * 1024 * 1024), source_path="big.md", tz=UTC)
+
+
+def test_yaml_special_floats_are_kept_as_text():
+    assert parse("---\ntitle: x\nratio: .nan\n---\n").extra == {"ratio": "nan"}
+
+
+# --- Finding post files -------------------------------------------------------------------------
+
+
+def make_files(root, names):
+    for name in names:
+        path = root / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text("---\ntitle: x\n---\n")
+
+
+def test_a_jekyll_site_is_read_from_posts_and_drafts_only(tmp_path):
+    make_files(
+        tmp_path,
+        [
+            "_posts/2020-01-01-a.md",
+            "_posts/not-dated.md",
+            "_posts/2020-01-02-b.html",
+            "_drafts/idea.md",
+            "about.md",
+            "blog/_posts/2020-01-03-c.markdown",
+            ".git/x.md",
+        ],
+    )
+    found = find_post_files(tmp_path)
+    assert [file.source_path for file in found.files] == [
+        "_posts/2020-01-01-a.md",
+        "blog/_posts/2020-01-03-c.markdown",
+    ]
+    texts = [message.text for message in found.messages]
+    assert any("add --drafts" in text for text in texts)
+    assert any("1 markdown page(s) outside _posts/" in text for text in texts)
+    assert any("named YYYY-MM-DD-title.md" in text for text in texts)
+    assert any("not a markdown extension" in text for text in texts)
+    with_drafts = find_post_files(tmp_path, drafts=True)
+    assert "_drafts/idea.md" in [file.source_path for file in with_drafts.files]
+
+
+def test_a_hugo_site_is_read_from_content_and_section_pages_are_skipped(tmp_path):
+    (tmp_path / "hugo.toml").write_text("title = 'x'\n")
+    make_files(
+        tmp_path,
+        ["content/_index.md", "content/posts/a.md", "content/posts/trip/index.md", "README.md"],
+    )
+    found = find_post_files(tmp_path)
+    assert [file.source_path for file in found.files] == [
+        "content/posts/a.md",
+        "content/posts/trip/index.md",
+    ]
+    assert any(
+        message.path == "content/_index.md" and "section page" in message.text
+        for message in found.messages
+    )
+
+
+def test_symlink_loops_are_reported_and_not_followed(tmp_path):
+    make_files(tmp_path, ["posts/2020-01-01-a.md"])
+    (tmp_path / "posts" / "again").symlink_to(tmp_path / "posts")
+    (tmp_path / "posts" / "2020-01-02-gone.md").symlink_to(tmp_path / "missing.md")
+    found = find_post_files(tmp_path)
+    assert [file.source_path for file in found.files] == ["posts/2020-01-01-a.md"]
+    broken, loop = sorted(found.messages, key=lambda message: message.path)
+    assert loop.path == "posts/again"
+    assert "symlink loop" in loop.text
+    assert broken.path == "posts/2020-01-02-gone.md"
+    assert "broken symbolic link" in broken.text

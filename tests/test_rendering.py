@@ -196,3 +196,12 @@ def test_windows_line_endings_render_like_unix_ones():
 
 def test_more_comment_is_removed_from_the_body():
     assert "<!--" not in body("One.\n\n<!--more-->\n\nTwo.")
+
+
+def test_hugo_excerpt_takes_whole_paragraphs_until_the_word_count():
+    text = "One two three.\n\nFour five six seven.\n\nEight nine.\n\nTen."
+    rendered = render_markdown(text, excerpt_words=5)
+    assert rendered.excerpt_html == "<p>One two three.</p>\n<p>Four five six seven.</p>"
+    assert render_markdown(text, excerpt_words=0).excerpt_html == "<p>One two three.</p>"
+    short = render_markdown("Only a few words.[^1]\n\n[^1]: Note.", excerpt_words=70)
+    assert short.excerpt_html == "<p>Only a few words.</p>"
