@@ -15,12 +15,13 @@ PYTEST_ARGS ?=
 run setup: export DJANGO_DEBUG ?= 1
 run: export SITE_URL ?= http://$(HOST):$(PORT)
 
-.PHONY: help setup run test test-sqlite test-postgres lint format clean
+.PHONY: help setup run test test-sqlite test-postgres bench lint format clean
 
 help:
 	@echo "make run    set everything up and serve the site on http://$(HOST):$(PORT)/"
 	@echo "make test   set everything up and run the whole test suite (SQLite, then PostgreSQL + Redis)"
 	@echo "make setup  virtualenv, install, migrate, sample content"
+	@echo "make bench  import benchmark on a generated corpus (BENCH_POSTS=10000), see bench/README.md"
 	@echo "make lint   ruff format check and lint"
 
 $(INSTALLED): pyproject.toml
@@ -48,6 +49,11 @@ test-postgres: $(INSTALLED)
 	DATABASE_URL=$(TEST_DATABASE_URL) REDIS_URL=$(TEST_REDIS_URL) BLOG_TEST_SERVICES=1 \
 		$(PY) -m pytest $(PYTEST_ARGS)
 
+# The importer against the single-threaded cost of parsing and rendering (bench/README.md).
+BENCH_POSTS ?= 10000
+bench: $(INSTALLED)
+	$(PY) bench/bench_import.py --posts $(BENCH_POSTS) --json bench/results.json
+
 lint: $(INSTALLED)
 	$(VENV)/bin/ruff format --check .
 	$(VENV)/bin/ruff check .
@@ -57,4 +63,4 @@ format: $(INSTALLED)
 	$(VENV)/bin/ruff check --fix .
 
 clean:
-	rm -rf $(VENV) staticfiles .pytest_cache .ruff_cache *.egg-info
+	rm -rf $(VENV) staticfiles .pytest_cache .ruff_cache *.egg-info bench/.corpus-*

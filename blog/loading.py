@@ -18,7 +18,7 @@ import itertools
 import json
 from dataclasses import dataclass, field
 
-from django.db import DatabaseError, transaction
+from django.db import DatabaseError, connection, transaction
 from django.db.models import Prefetch
 from django.utils import timezone
 from taggit.models import Tag
@@ -105,7 +105,7 @@ class PostLoader:
 
     def __init__(self, *, force=False):
         self.force = force
-        self._load_addresses()
+        self.addresses = {}
         self._load_terms()
 
     def load(self, items):
@@ -114,30 +114,29 @@ class PostLoader:
         A missing rendering is made here. Returns one ``LoadResult`` per item, in order.
         """
         existing = self._existing_posts([parsed.source_path for parsed, _ in items])
-        addresses = dict(self.addresses)
         try:
             with transaction.atomic():
                 results = self._load_batch(items, existing)
         except DatabaseError:
             # Find the post the database refuses: write each alone, in its own transaction.
-            self._restore_addresses(addresses)
             self._load_terms()
             existing = self._existing_posts([parsed.source_path for parsed, _ in items])
             results = [self._load_alone(item, existing) for item in items]
         return results
 
     def _load_alone(self, item, existing):
-        addresses = dict(self.addresses)
         parsed, _ = item
         try:
             with transaction.atomic():
                 return self._load_batch([item], existing)[0]
         except DatabaseError as error:
-            self._restore_addresses(addresses)
             self._load_terms()
             return _failed(parsed.source_path, f"the database refused this post: {error}")
 
     def _load_batch(self, items, existing):
+        self._load_addresses(
+            {timezone.localtime(parsed.published_at).date() for parsed, _ in items}
+        )
         results = []
         staged = []
         for parsed, rendered in items:
@@ -238,17 +237,11 @@ class PostLoader:
                 )
             )
         self.addresses[(day, slug)] = owner
-        self.owned[owner] = (day, slug)
         return slug
 
     def _release(self, owner):
-        key = self.owned.pop(owner, None)
-        if key is not None and self.addresses.get(key) == owner:
+        for key in [key for key, holder in self.addresses.items() if holder == owner]:
             del self.addresses[key]
-
-    def _restore_addresses(self, addresses):
-        self.addresses = addresses
-        self.owned = {owner: key for key, owner in addresses.items()}
 
     # --- Writing --------------------------------------------------------------------------------
 
@@ -263,23 +256,33 @@ class PostLoader:
             for model in (PostAuthor, PostCategory, TaggedPost, KeywordedPost):
                 key = "post__in" if model in (PostAuthor, PostCategory) else "content_object__in"
                 model.objects.filter(**{key: changed}).delete()
-        PostAuthor.objects.bulk_create(
-            PostAuthor(post=item.post, author=author, position=position)
-            for item in staged
-            for position, author in enumerate(item.authors)
+        _insert_links(
+            PostAuthor,
+            ("post", "author", "position"),
+            (
+                (item.post.pk, author.pk, position)
+                for item in staged
+                for position, author in enumerate(item.authors)
+            ),
         )
-        PostCategory.objects.bulk_create(
-            PostCategory(post=item.post, category=category, position=position)
-            for item in staged
-            for position, category in enumerate(item.categories)
+        _insert_links(
+            PostCategory,
+            ("post", "category", "position"),
+            (
+                (item.post.pk, category.pk, position)
+                for item in staged
+                for position, category in enumerate(item.categories)
+            ),
         )
-        TaggedPost.objects.bulk_create(
-            TaggedPost(content_object=item.post, tag=tag) for item in staged for tag in item.tags
+        _insert_links(
+            TaggedPost,
+            ("content_object", "tag"),
+            ((item.post.pk, tag.pk) for item in staged for tag in item.tags),
         )
-        KeywordedPost.objects.bulk_create(
-            KeywordedPost(content_object=item.post, tag=keyword)
-            for item in staged
-            for keyword in item.keywords
+        _insert_links(
+            KeywordedPost,
+            ("content_object", "tag"),
+            ((item.post.pk, keyword.pk) for item in staged for keyword in item.keywords),
         )
 
     # --- Lookups, one query each for the whole run or batch -------------------------------------
@@ -290,16 +293,17 @@ class PostLoader:
         )
         return {post.source_path: post for post in posts}
 
-    def _load_addresses(self):
-        """Which post holds each address (day, slug): its source path, or "#pk" without one."""
-        self._restore_addresses(
-            {
-                (published_on, slug): source_path or f"#{pk}"
-                for pk, published_on, slug, source_path in Post.objects.values_list(
-                    "pk", "published_on", "slug", "source_path"
-                )
-            }
-        )
+    def _load_addresses(self, days):
+        """Who holds each address (day, slug) on ``days``: a source path, or "#pk" without one.
+
+        Read per batch, for the batch's days only, so memory does not grow with the site.
+        """
+        self.addresses = {
+            (published_on, slug): source_path or f"#{pk}"
+            for pk, published_on, slug, source_path in Post.objects.filter(
+                published_on__in=days
+            ).values_list("pk", "published_on", "slug", "source_path")
+        }
 
     def _load_terms(self):
         self.authors = {author.slug: author for author in Author.objects.all()}
@@ -339,6 +343,24 @@ class PostLoader:
             # are saved one by one; there are few of them compared with posts.
             cache[key] = model.objects.create(name=name)
         return cache[key]
+
+
+def _insert_links(model, field_names, rows):
+    """Insert rows of ids into a link table with one executemany.
+
+    A large import writes about ten link rows per post; building a model instance for each made
+    ``bulk_create`` the main cost of this process, which shares the CPU with the workers that
+    render. The columns are plain integers, so nothing is lost by skipping the instances.
+    """
+    rows = list(rows)
+    if not rows:
+        return
+    columns = [model._meta.get_field(name).column for name in field_names]
+    table = connection.ops.quote_name(model._meta.db_table)
+    names = ", ".join(connection.ops.quote_name(column) for column in columns)
+    placeholders = ", ".join(["%s"] * len(columns))
+    with connection.cursor() as cursor:
+        cursor.executemany(f"INSERT INTO {table} ({names}) VALUES ({placeholders})", rows)
 
 
 def apply_parsed_fields(post, parsed):

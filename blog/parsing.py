@@ -165,7 +165,7 @@ def content_hash(data):
 
 @dataclass(frozen=True)
 class PostFile:
-    path: Path  # where it is on disk
+    path: str  # where it is on disk
     source_path: str  # relative to the folder given, POSIX: the post's identity
 
 
@@ -191,29 +191,30 @@ def find_post_files(path, *, drafts=False):
     path = Path(path)
     discovery = Discovery()
     if path.is_file():
-        discovery.files.append(PostFile(path=path, source_path=path.name))
+        discovery.files.append(PostFile(path=str(path), source_path=path.name))
         return discovery
 
-    walked = list(_walk(path, discovery))
-    is_jekyll_site = any("_posts" in relative.parts[:-1] for _, relative in walked)
+    # Plain strings, not Path objects: a site may have tens of thousands of files.
+    walked = list(_walk(str(path), discovery))
+    is_jekyll_site = any("_posts" in relative.split("/")[:-1] for _, relative in walked)
     is_hugo_site = (
         not is_jekyll_site
         and (path / "content").is_dir()
         and any((path / name).is_file() for name in HUGO_CONFIG_FILES)
     )
     drafts_skipped = pages_skipped = 0
-    for file, relative in walked:
-        folders = relative.parts[:-1]
-        source_path = relative.as_posix()
-        if any(part.startswith(".") for part in relative.parts):
-            continue
-        if relative.suffix.lower() not in MARKDOWN_SUFFIXES:
-            if "_posts" in folders and DATED_FILE_NAME.match(relative.stem):
+    for file, source_path in walked:
+        *folders, name = source_path.split("/")
+        stem, dot, suffix = name.rpartition(".")
+        suffix = f"{dot}{suffix}".lower() if dot else ""
+        stem = stem if dot else name
+        if suffix not in MARKDOWN_SUFFIXES:
+            if "_posts" in folders and DATED_FILE_NAME.match(stem):
                 discovery.skipped += 1
                 discovery.messages.append(
                     Message(
                         source_path,
-                        f"skipped: '{relative.suffix}' is not a markdown extension "
+                        f"skipped: '{suffix}' is not a markdown extension "
                         f"({', '.join(MARKDOWN_SUFFIXES)})",
                         Severity.INFO,
                     )
@@ -224,17 +225,17 @@ def find_post_files(path, *, drafts=False):
                 drafts_skipped += 1
                 continue
         elif (is_jekyll_site and "_posts" not in folders) or (
-            is_hugo_site and folders[:1] != ("content",)
+            is_hugo_site and folders[:1] != ["content"]
         ):
             pages_skipped += 1
             continue
-        if relative.name == "_index.md":
+        if name == "_index.md":
             discovery.skipped += 1
             discovery.messages.append(
                 Message(source_path, "skipped: a Hugo section page (_index.md), not a post", "info")
             )
             continue
-        if "_posts" in folders and not DATED_FILE_NAME.match(relative.stem):
+        if "_posts" in folders and not DATED_FILE_NAME.match(stem):
             discovery.skipped += 1
             discovery.messages.append(
                 Message(
@@ -245,7 +246,7 @@ def find_post_files(path, *, drafts=False):
                 )
             )
             continue
-        if not file.is_file():
+        if not os.path.isfile(file):
             discovery.messages.append(
                 Message(source_path, "cannot read the file: it is a broken symbolic link")
             )
@@ -277,50 +278,45 @@ def find_post_files(path, *, drafts=False):
 
 
 def _walk(root, discovery):
-    """(file, path relative to root) for every file under root, sorted, following symlinks once."""
+    """(file, path relative to root) for every file under root, sorted, following symlinks once.
+
+    Names starting with a dot (.git, .DS_Store) are left out.
+    """
     seen_folders = set()
 
     def visit(folder, relative):
+        shown = relative or "."
         try:
-            key = (folder.stat().st_dev, folder.stat().st_ino)
+            status = os.stat(folder)
+            entries = sorted(os.scandir(folder), key=lambda entry: entry.name)
         except OSError as error:
-            discovery.messages.append(
-                Message(relative.as_posix() or ".", f"cannot read the folder: {error.strerror}")
-            )
+            discovery.messages.append(Message(shown, f"cannot read the folder: {error.strerror}"))
             return
-        if key in seen_folders:
+        if (status.st_dev, status.st_ino) in seen_folders:
             discovery.messages.append(
                 Message(
-                    relative.as_posix(),
+                    shown,
                     "skipped: this symbolic link leads back to a folder already read "
                     "(a symlink loop)",
                     Severity.WARNING,
                 )
             )
             return
-        seen_folders.add(key)
-        try:
-            entries = sorted(os.scandir(folder), key=lambda entry: entry.name)
-        except OSError as error:
-            discovery.messages.append(
-                Message(relative.as_posix() or ".", f"cannot read the folder: {error.strerror}")
-            )
-            return
+        seen_folders.add((status.st_dev, status.st_ino))
         for entry in entries:
             if entry.name.startswith("."):
                 continue
-            entry_path = Path(entry.path)
-            entry_relative = relative / entry.name
+            entry_relative = f"{relative}/{entry.name}" if relative else entry.name
             try:
                 is_folder = entry.is_dir()  # follows symbolic links
             except OSError:
                 is_folder = False
             if is_folder:
-                yield from visit(entry_path, entry_relative)
+                yield from visit(entry.path, entry_relative)
             else:
-                yield entry_path, entry_relative
+                yield entry.path, entry_relative
 
-    yield from visit(root, PurePosixPath())
+    yield from visit(root, "")
 
 
 # --- Parsing one file ---------------------------------------------------------------------------

@@ -2,6 +2,7 @@
 
 import datetime as dt
 import json
+import os
 from io import StringIO
 
 import pytest
@@ -10,6 +11,7 @@ from django.core.management import CommandError, call_command
 from django.db import IntegrityError
 from taggit.models import Tag
 
+from blog import loading
 from blog.importing import ImportOptions, import_paths
 from blog.models import Author, Category, Keyword, KeywordedPost, Post
 from tests.factories import make_post
@@ -151,15 +153,16 @@ def test_a_post_the_database_refuses_leaves_no_rows_and_the_batch_still_imports(
     write(tmp_path, "2024-01-01-one.md", "---\ntitle: One\nkeywords: [fine]\n---\n")
     write(tmp_path, "2024-01-02-two.md", "---\ntitle: Two\nauthor: Zed\nkeywords: [boom]\n---\n")
     write(tmp_path, "2024-01-03-three.md", "---\ntitle: Three\n---\n")
-    bulk_create = KeywordedPost.objects.bulk_create
+    insert_links = loading._insert_links
 
-    def refuse_boom(objs, *args, **kwargs):
-        objs = list(objs)
-        if any(link.tag.name == "boom" for link in objs):
+    def refuse_boom(model, field_names, rows):
+        rows = list(rows)
+        boom = Keyword.objects.filter(name="boom").first()
+        if model is KeywordedPost and boom and any(row[1] == boom.pk for row in rows):
             raise IntegrityError("simulated: the database refused the keyword link")
-        return bulk_create(objs, *args, **kwargs)
+        insert_links(model, field_names, rows)
 
-    monkeypatch.setattr(KeywordedPost.objects, "bulk_create", refuse_boom)
+    monkeypatch.setattr(loading, "_insert_links", refuse_boom)
     report = import_with(tmp_path)
     assert report.failed == 1
     assert "2024-01-02-two.md: the database refused this post" in str(report.errors[0])
@@ -177,15 +180,15 @@ def test_missing_path_is_a_usage_error():
 def test_unreadable_file_is_reported(tmp_path, monkeypatch):
     write(tmp_path, "2024-01-01-ok.md", "---\ntitle: ok\n---\n")
     locked = write(tmp_path, "2024-01-02-locked.md", "---\ntitle: x\n---\n")
-    read_bytes = type(locked).read_bytes
+    open_file = os.open
 
-    def refuse_locked(path):
-        if path.name == locked.name:
+    def refuse_locked(path, *args, **kwargs):
+        if str(path) == str(locked):
             raise PermissionError(13, "Permission denied", str(path))
-        return read_bytes(path)
+        return open_file(path, *args, **kwargs)
 
     # Tests may run as root, who can read any file, so the refusal is simulated.
-    monkeypatch.setattr(type(locked), "read_bytes", refuse_locked)
+    monkeypatch.setattr("blog.importing.os.open", refuse_locked)
     err = StringIO()
     with pytest.raises(CommandError):
         call_command("import_posts", str(tmp_path), stdout=StringIO(), stderr=err)
@@ -689,16 +692,19 @@ def test_jekyll_test_site_imports_as_jekyll_reads_it(shared_dir):
     assert "Second paragraph" not in first
 
 
-def test_jekyll_drafts_import_with_drafts_flag(shared_dir, tmp_path):
+def test_jekyll_drafts_import_only_with_the_drafts_flag(tmp_path):
     draft = tmp_path / "_drafts" / "draft-idea.md"
     draft.parent.mkdir()
     draft.write_text("---\ntitle: Idea\ncategories: foo bar\n---\nSoon.\n")
+    saved = dt.datetime(2024, 6, 1, 12, 30, tzinfo=dt.UTC)
+    os.utime(draft, (saved.timestamp(), saved.timestamp()))
     assert import_with(tmp_path).created == 0
     report = import_with(tmp_path, drafts=True)
     assert report.drafts == 1
-    post = Post.objects.get()
+    post = Post.objects.for_listing().get()
     assert post.status == Post.Status.DRAFT
-    assert post.published_at.date() == dt.date.today()
+    assert post.published_at == saved  # Jekyll dates a draft by its file's modification time
+    assert [category.name for category in post.categories.all()] == ["foo", "bar"]
 
 
 def test_jekyll_broken_post_gives_a_clear_error(shared_dir):

@@ -1,0 +1,176 @@
+"""Benchmark the importer against the single-threaded cost of parsing and rendering.
+
+Measured in one run, on one machine, so the figures can be compared as ratios:
+
+1. baseline: parse and render every file of the corpus in one process, one after another (what
+   any importer must at least spend, divided by the CPU cores it can use);
+2. first import: ``manage.py import_posts`` into an empty SQLite database, wall time including
+   start-up; the target is at most 1.3 x baseline ÷ cores;
+3. re-import of the unchanged corpus, wall time including start-up; the target is under 2 s;
+4. peak memory (largest resident set of any one process) of first imports of 1/10th of the
+   corpus and of all of it; the target is that it does not grow with the number of files.
+
+    python bench/bench_import.py [--posts 10000] [--json bench/results.json]
+"""
+
+import argparse
+import json
+import os
+import platform
+import resource
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+BENCH = Path(__file__).resolve().parent
+ROOT = BENCH.parent
+sys.path.insert(0, str(ROOT))
+
+from bench.generate_corpus import generate  # noqa: E402
+
+
+def corpus(count):
+    """The generated corpus of ``count`` posts, made once and kept (git-ignored)."""
+    folder = BENCH / f".corpus-{count}"
+    done = folder / ".complete"
+    if not done.exists():
+        generate(folder, count)
+        done.touch()
+    return folder
+
+
+def environment(database):
+    env = dict(os.environ)
+    env.pop("REDIS_URL", None)
+    env.update(
+        DJANGO_SETTINGS_MODULE="site_config.settings",
+        DJANGO_DEBUG="0",
+        DJANGO_SECRET_KEY="bench-only-not-secret",
+        DJANGO_ALLOWED_HOSTS="localhost",
+        DATABASE_URL=f"sqlite:///{database}",
+    )
+    return env
+
+
+def measured(command, env):
+    """Run ``command`` in a fresh process; return (wall seconds, peak RSS MB, output)."""
+    probe = (
+        "import resource, subprocess, sys, time\n"
+        "started = time.perf_counter()\n"
+        "done = subprocess.run(sys.argv[1:], capture_output=True, text=True)\n"
+        "wall = time.perf_counter() - started\n"
+        "peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024\n"
+        "print(done.returncode, wall, peak)\n"
+        "sys.stderr.write(done.stdout + done.stderr)\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", probe, *command], env=env, capture_output=True, text=True
+    )
+    returncode, wall, peak = result.stdout.split()
+    if returncode != "0":
+        raise SystemExit(f"{' '.join(command)} failed:\n{result.stderr}")
+    return float(wall), float(peak), result.stderr.strip()
+
+
+def baseline(folder):
+    """Seconds to parse and render every file of ``folder`` in this one process."""
+    os.environ.update(environment(":memory:"))
+    import django
+
+    django.setup()
+    import zoneinfo
+
+    from blog.models import render_post_markdown
+    from blog.parsing import find_post_files, parse_post
+
+    tz = zoneinfo.ZoneInfo("UTC")
+    files = find_post_files(folder).files
+    started = time.perf_counter()
+    for file in files:
+        parsed = parse_post(Path(file.path).read_bytes(), source_path=file.source_path, tz=tz)
+        render_post_markdown(
+            body=parsed.body,
+            excerpt=parsed.excerpt,
+            excerpt_separator=parsed.excerpt_separator,
+            excerpt_words=parsed.excerpt_words,
+        )
+    return time.perf_counter() - started, len(files)
+
+
+def first_import(folder, workdir, name):
+    database = workdir / f"{name}.sqlite3"
+    env = environment(database)
+    manage = [sys.executable, str(ROOT / "manage.py")]
+    subprocess.run([*manage, "migrate", "-v0"], env=env, check=True)
+    wall, peak, output = measured([*manage, "import_posts", str(folder)], env)
+    return database, wall, peak, output
+
+
+def report(text):
+    print(text, flush=True)
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--posts", type=int, default=10_000)
+    parser.add_argument("--json", type=Path, help="Also write the figures to this file.")
+    arguments = parser.parse_args()
+
+    cores = len(os.sched_getaffinity(0))
+    big, small = corpus(arguments.posts), corpus(arguments.posts // 10)
+    with tempfile.TemporaryDirectory() as temporary:
+        workdir = Path(temporary)
+        report(f"corpus: {arguments.posts} posts in {big}; {cores} CPU cores")
+
+        single, files = baseline(big)
+        per_post = single / files * 1000
+        report(f"baseline: parse + render, one process: {single:.1f}s ({per_post:.2f} ms/post)")
+
+        database, import_wall, import_peak, output = first_import(big, workdir, "big")
+        report(f"first import: {import_wall:.1f}s wall, peak {import_peak:.0f} MB\n  {output}")
+
+        env = environment(database)
+        manage = [sys.executable, str(ROOT / "manage.py")]
+        reimport_wall, reimport_peak, output = measured([*manage, "import_posts", str(big)], env)
+        report(f"re-import unchanged: {reimport_wall:.2f}s wall, peak {reimport_peak:.0f} MB")
+        report(f"  {output}")
+
+        _, small_wall, small_peak, _ = first_import(small, workdir, "small")
+        report(
+            f"first import of {arguments.posts // 10}: {small_wall:.1f}s wall, "
+            f"peak {small_peak:.0f} MB"
+        )
+
+    target = 1.3 * single / cores
+    figures = {
+        "posts": files,
+        "cores": cores,
+        "python": platform.python_version(),
+        "baseline_seconds": round(single, 2),
+        "baseline_ms_per_post": round(single / files * 1000, 2),
+        "first_import_seconds": round(import_wall, 2),
+        "first_import_ratio_to_baseline_per_core": round(import_wall / (single / cores), 3),
+        "first_import_target_seconds": round(target, 2),
+        "reimport_unchanged_seconds": round(reimport_wall, 2),
+        "peak_rss_mb_first_import": round(import_peak),
+        "peak_rss_mb_first_import_tenth": round(small_peak),
+        "peak_rss_ratio_full_to_tenth": round(import_peak / small_peak, 2),
+    }
+    print(json.dumps(figures, indent=2))
+    verdicts = {
+        f"first import ≤ 1.3 x baseline ÷ {cores} cores ({target:.1f}s)": import_wall <= target,
+        "re-import of unchanged files < 2 s": reimport_wall < 2.0,
+        "peak memory flat (full ≤ 1.25 x tenth)": import_peak <= 1.25 * small_peak,
+    }
+    for name, ok in verdicts.items():
+        print(f"{'PASS' if ok else 'FAIL'}  {name}")
+    if arguments.json:
+        arguments.json.write_text(json.dumps({**figures, "passed": verdicts}, indent=2) + "\n")
+    return 0 if all(verdicts.values()) else 1
+
+
+if __name__ == "__main__":
+    del resource  # used by the probe process, imported here only to fail early where missing
+    sys.exit(main())
