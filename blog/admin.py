@@ -23,19 +23,43 @@ class PostAdmin(admin.ModelAdmin):
     date_hierarchy = "published_at"
     prepopulated_fields = {"slug": ["title"]}
     inlines = [PostAuthorInline, PostCategoryInline]
-    readonly_fields = ["source_path", "source_hash", "front_matter_extra", "modified_at"]
+    readonly_fields = [
+        "source_path",
+        "source_hash",
+        "source_format",
+        "import_fingerprint",
+        "front_matter_extra",
+        "modified_at",
+    ]
     fieldsets = [
         (None, {"fields": ["title", "slug", "body", "status", "published_at"]}),
         ("Metadata", {"fields": ["tags", "updated_at", "expires_at", "layout"]}),
         (
             "Summary and SEO",
-            {"fields": ["excerpt", "excerpt_separator", "description", "keywords"]},
+            {
+                "fields": [
+                    "excerpt",
+                    "excerpt_separator",
+                    "excerpt_words",
+                    "description",
+                    "keywords",
+                    "images",
+                ]
+            },
         ),
+        ("Old addresses", {"classes": ["collapse"], "fields": ["permalink", "aliases"]}),
         (
             "Import",
             {
                 "classes": ["collapse"],
-                "fields": ["source_path", "source_hash", "front_matter_extra", "modified_at"],
+                "fields": [
+                    "source_path",
+                    "source_hash",
+                    "source_format",
+                    "import_fingerprint",
+                    "front_matter_extra",
+                    "modified_at",
+                ],
             },
         ),
     ]

@@ -9,6 +9,7 @@ from django.test import override_settings
 from django.utils import timezone
 
 from blog.models import Post
+from blog.rendering import render_markdown
 from tests.factories import make_author, make_post
 
 pytestmark = pytest.mark.django_db
@@ -131,3 +132,20 @@ def test_tags_and_keywords_are_separate():
     post = make_post(tags=["Python"], keywords=["python tutorial"])
     assert list(post.tags.names()) == ["Python"]
     assert list(post.keywords.names()) == ["python tutorial"]
+
+
+def test_saving_renders_only_when_the_markdown_changed(monkeypatch):
+    post = make_post(body="*one*")
+    stored = Post.objects.get(pk=post.pk)
+    calls = []
+    monkeypatch.setattr(
+        "blog.models.render_post_markdown",
+        lambda **inputs: calls.append(inputs) or render_markdown(inputs["body"]),
+    )
+    stored.title = "A new title"
+    stored.save()
+    assert calls == []
+    stored.body = "*two*"
+    stored.save()
+    assert len(calls) == 1
+    assert Post.objects.get(pk=post.pk).body_html == "<p><em>two</em></p>"

@@ -149,3 +149,22 @@ def test_rerender_posts_renders_stored_markdown_again():
     post.refresh_from_db()
     assert post.body_html == "<p><em>new</em></p>"
     assert post.word_count == 1
+
+
+@pytest.mark.django_db
+def test_rerender_posts_makes_the_same_number_of_queries_for_any_number_of_posts():
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from tests.factories import make_post
+
+    def queries():
+        with CaptureQueriesContext(connection) as captured:
+            call_command("rerender_posts", stdout=StringIO())
+        return len(captured)
+
+    make_post(slug="one")
+    few = queries()
+    for number in range(6):
+        make_post(slug=f"more-{number}", excerpt_words=70)
+    assert queries() == few

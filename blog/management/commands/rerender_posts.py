@@ -15,7 +15,7 @@ class Command(BaseCommand):
         with transaction.atomic():
             batch = []
             for post in Post.objects.only(
-                "body", "excerpt", "excerpt_separator", *rendered_fields
+                "body", "excerpt", "excerpt_separator", "excerpt_words", *rendered_fields
             ).iterator(chunk_size=self.BATCH_SIZE):
                 post.render()
                 batch.append(post)
