@@ -298,11 +298,14 @@ def _prepared(tasks, options):
     chunk = max(1, min(16, len(tasks) // (workers * 8)))
     # At most this many files are being parsed or wait to be written at any time, so memory
     # stays flat however many files there are. (More than a chunk per worker, or imap stalls.)
-    slots = threading.BoundedSemaphore(4 * chunk * workers)
+    slots = threading.Semaphore(4 * chunk * workers)
+    stopping = threading.Event()
 
     def fed():
         for task in tasks:
             slots.acquire()
+            if stopping.is_set():
+                return
             yield task
 
     def consumed(results):
@@ -311,7 +314,13 @@ def _prepared(tasks, options):
             yield result
 
     with multiprocessing.get_context("fork").Pool(workers, initializer=gc.freeze) as pool:
-        yield consumed(pool.imap(_prepare, fed(), chunksize=chunk))
+        try:
+            yield consumed(pool.imap(_prepare, fed(), chunksize=chunk))
+        finally:
+            # On an error the pool is terminated, which waits for its feeder thread: wake it
+            # if it waits for a slot, and let it stop.
+            stopping.set()
+            slots.release()
 
 
 @contextmanager

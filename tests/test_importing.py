@@ -717,3 +717,31 @@ def test_jekyll_broken_post_gives_a_clear_error(shared_dir):
         "    bad yaml: ["
     )
     assert not Post.objects.exists()
+
+
+def test_an_unexpected_error_while_loading_stops_the_worker_pool_instead_of_hanging(
+    tmp_path, monkeypatch
+):
+    """More files than the pool may hold in flight: its feeder must not wait forever."""
+    import threading
+
+    for number in range(600):
+        write(tmp_path, f"2024-01-01-p{number}.md", f"---\ntitle: P{number}\n---\nText.")
+
+    def crash(self, items):
+        raise RuntimeError("simulated crash while writing")
+
+    monkeypatch.setattr(loading.PostLoader, "load", crash)
+    outcome = []
+
+    def run():
+        try:
+            import_with(tmp_path, workers=2)
+        except RuntimeError as error:
+            outcome.append(str(error))
+
+    thread = threading.Thread(target=run, daemon=True)
+    thread.start()
+    thread.join(timeout=60)
+    assert not thread.is_alive(), "the import hung after the error"
+    assert outcome == ["simulated crash while writing"]
