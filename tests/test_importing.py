@@ -437,12 +437,15 @@ def test_progress_bar_only_on_a_terminal(tmp_path, capsys, monkeypatch):
     assert sys.stderr.getvalue() == ""
 
 
-def test_timezone_option_reads_naive_dates_in_that_zone(tmp_path):
+def test_timezone_option_reads_naive_dates_in_that_zone_and_bad_options_exit_2(tmp_path):
     write(tmp_path, "x.md", "---\ntitle: x\ndate: 2024-03-01 09:00\n---\n")
     run_import(tmp_path, "--timezone", "America/New_York")
     assert Post.objects.get().published_at == dt.datetime(2024, 3, 1, 14, tzinfo=dt.UTC)
     with pytest.raises(CommandError) as error:
         run_import(tmp_path, "--timezone", "Mars/Olympus")
+    assert error.value.returncode == 2
+    with pytest.raises(CommandError) as error:
+        run_import(tmp_path, "--workers", "0")
     assert error.value.returncode == 2
 
 
