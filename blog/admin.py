@@ -23,7 +23,7 @@ class PostAdmin(admin.ModelAdmin):
     date_hierarchy = "published_at"
     prepopulated_fields = {"slug": ["title"]}
     inlines = [PostAuthorInline, PostCategoryInline]
-    readonly_fields = [
+    import_fields = [
         "source_path",
         "source_hash",
         "source_format",
@@ -31,6 +31,7 @@ class PostAdmin(admin.ModelAdmin):
         "front_matter_extra",
         "modified_at",
     ]
+    readonly_fields = import_fields
     fieldsets = [
         (None, {"fields": ["title", "slug", "body", "status", "published_at"]}),
         ("Metadata", {"fields": ["tags", "updated_at", "expires_at", "layout"]}),
@@ -48,20 +49,7 @@ class PostAdmin(admin.ModelAdmin):
             },
         ),
         ("Old addresses", {"classes": ["collapse"], "fields": ["permalink", "aliases"]}),
-        (
-            "Import",
-            {
-                "classes": ["collapse"],
-                "fields": [
-                    "source_path",
-                    "source_hash",
-                    "source_format",
-                    "import_fingerprint",
-                    "front_matter_extra",
-                    "modified_at",
-                ],
-            },
-        ),
+        ("Import", {"classes": ["collapse"], "fields": import_fields}),
     ]
 
 

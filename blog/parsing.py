@@ -826,62 +826,56 @@ class _Reader:
                     terms.append(text)
         return _unique(terms)
 
+    def entries(self, names):
+        """(key, entry) for every entry of the keys ``names``, each a value or a list of them."""
+        for name in names:
+            value = self.get(name)
+            for item in value if isinstance(value, list) else [value]:
+                if item is not None:
+                    yield name, item
+
     def authors(self):
         authors = []
-        for name in ("author", "authors"):
-            value = self.get(name)
-            if value is None:
-                continue
-            for item in value if isinstance(value, list) else [value]:
-                if isinstance(item, dict):
-                    item_name = item.get("name")
-                    if not item_name:
-                        self.fail(name, "an author given as a mapping needs a 'name'")
-                    author = AuthorRef(
-                        name=" ".join(_text(item_name).split()),
-                        website=_text(item.get("url") or item.get("website") or ""),
-                        email=_text(item.get("email") or ""),
-                    )
-                elif isinstance(item, list):
-                    self.fail(name, "an author must be a name or a mapping, not a nested list")
-                elif item is None:
-                    continue
-                else:
-                    author = AuthorRef(name=" ".join(_text(item).split()))
-                if author.name and author.name not in {known.name for known in authors}:
-                    authors.append(author)
+        for name, item in self.entries(("author", "authors")):
+            if isinstance(item, dict):
+                item_name = item.get("name")
+                if not item_name:
+                    self.fail(name, "an author given as a mapping needs a 'name'")
+                author = AuthorRef(
+                    name=" ".join(_text(item_name).split()),
+                    website=_text(item.get("url") or item.get("website") or ""),
+                    email=_text(item.get("email") or ""),
+                )
+            elif isinstance(item, list):
+                self.fail(name, "an author must be a name or a mapping, not a nested list")
+            else:
+                author = AuthorRef(name=" ".join(_text(item).split()))
+            if author.name and author.name not in {known.name for known in authors}:
+                authors.append(author)
         return authors
 
     def images(self):
         images = []
-        for name in ("image", "images"):
-            value = self.get(name)
-            if value is None:
-                continue
-            for item in value if isinstance(value, list) else [value]:
-                if isinstance(item, dict):
-                    # jekyll-seo-tag's `image: {path: ..., alt: ...}` and theme variants.
-                    item = next(
-                        (item[key] for key in ("path", "url", "src", "feature") if item.get(key)),
-                        None,
-                    )
-                if isinstance(item, str) and item.strip():
-                    images.append(item.strip())
-                elif item is not None:
-                    self.fail(name, "an image must be a path or URL")
+        for name, item in self.entries(("image", "images")):
+            if isinstance(item, dict):
+                # jekyll-seo-tag's `image: {path: ..., alt: ...}` and theme variants.
+                item = next(
+                    (item[key] for key in ("path", "url", "src", "feature") if item.get(key)),
+                    None,
+                )
+            if isinstance(item, str) and item.strip():
+                images.append(item.strip())
+            elif item is not None:
+                self.fail(name, "an image must be a path or URL")
         return _unique(images)
 
     def aliases(self):
         aliases = []
-        for name in ("aliases", "redirect_from"):
-            value = self.get(name)
-            if value is None:
-                continue
-            for item in value if isinstance(value, list) else [value]:
-                if not isinstance(item, str):
-                    self.fail(name, f"each old address must be text, not a {_kind(item)}")
-                if item.strip():
-                    aliases.append(item.strip())
+        for name, item in self.entries(("aliases", "redirect_from")):
+            if not isinstance(item, str):
+                self.fail(name, f"each old address must be text, not a {_kind(item)}")
+            if item.strip():
+                aliases.append(item.strip())
         return _unique(aliases)
 
 
