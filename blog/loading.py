@@ -31,6 +31,7 @@ from blog.models import (
     Post,
     PostAuthor,
     PostCategory,
+    RedirectFromOldUrl,
     TaggedPost,
 )
 from blog.parsing import Message, Severity, slugify
@@ -80,6 +81,7 @@ IMPORTED_FIELDS = [
     "body_html",
     "toc_html",
     "excerpt_html",
+    "body_text",
     "word_count",
     "reading_time",
     "source_hash",
@@ -97,6 +99,7 @@ class _Staged:
     categories: list
     tags: list
     keywords: list
+    old_urls: list
     result: LoadResult
 
 
@@ -202,7 +205,7 @@ class PostLoader:
             status=post.status,
             scheduled=post.status == Post.Status.PUBLISHED and post.published_at > timezone.now(),
         )
-        return _Staged(post, is_new, authors, categories, tags, keywords, result)
+        return _Staged(post, is_new, authors, categories, tags, keywords, parsed.old_urls, result)
 
     def _free_slug(self, post, parsed, messages):
         """The post's slug, or a distinct one when another post already has its address.
@@ -284,6 +287,28 @@ class PostLoader:
             ("content_object", "tag"),
             ((item.post.pk, keyword.pk) for item in staged for keyword in item.keywords),
         )
+        self._write_old_urls(staged, changed)
+
+    def _write_old_urls(self, staged, changed):
+        """Point the posts' old addresses at them; an address another post has keeps it."""
+        if changed:
+            RedirectFromOldUrl.objects.filter(post__in=changed).delete()
+        wanted = {}
+        for item in staged:
+            own = item.post.get_absolute_url()
+            for path in item.old_urls:
+                if path != own:
+                    wanted.setdefault(path, item.post.pk)
+        taken = set(
+            RedirectFromOldUrl.objects.filter(old_path__in=list(wanted)).values_list(
+                "old_path", flat=True
+            )
+        )
+        _insert_links(
+            RedirectFromOldUrl,
+            ("old_path", "post"),
+            ((path, pk) for path, pk in wanted.items() if path not in taken),
+        )
 
     # --- Lookups, one query each for the whole run or batch -------------------------------------
 
@@ -346,7 +371,7 @@ class PostLoader:
 
 
 def _insert_links(model, field_names, rows):
-    """Insert rows of ids into a link table with one executemany.
+    """Insert rows (mostly ids) into a link table with one executemany.
 
     A large import writes about ten link rows per post; building a model instance for each made
     ``bulk_create`` the main cost of this process, which shares the CPU with the workers that

@@ -3,9 +3,12 @@ from urllib.parse import urlsplit
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
-from django.db.models import Q
+from django.db.models import Count, Q
+from django.db.models.functions import TruncMonth
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.html import strip_tags
+from django.utils.text import Truncator
 from taggit.managers import TaggableManager
 from taggit.models import TagBase, TaggedItemBase
 
@@ -57,6 +60,9 @@ class Author(models.Model):
         self.bio_html = render_markdown(self.bio, site_host=_site_host()).body_html
         super().save(*args, **kwargs)
 
+    def get_absolute_url(self):
+        return reverse("blog:author_detail", kwargs={"slug": self.slug})
+
 
 class Category(models.Model):
     name = models.CharField(max_length=200)
@@ -70,12 +76,30 @@ class Category(models.Model):
     def __str__(self):
         return self.name
 
+    def get_absolute_url(self):
+        return reverse("blog:category_detail", kwargs={"slug": self.slug})
+
 
 class Keyword(TagBase):
     """An SEO keyword: shown in meta tags, kept apart from the tags readers browse."""
 
     class Meta:
         ordering = ["name"]
+
+    def get_absolute_url(self):
+        return reverse("blog:keyword_detail", kwargs={"slug": self.slug})
+
+
+def with_public_post_counts(queryset, posts_path):
+    """``queryset`` (tags, categories, authors...) with ``post_count``: their public posts.
+
+    ``posts_path`` is the lookup from those objects to their posts. Objects without a public
+    post are left out. One query, whatever the number of objects.
+    """
+    public = Q(**{f"{posts_path}__in": Post.objects.public()})
+    return queryset.annotate(post_count=Count(posts_path, filter=public, distinct=True)).filter(
+        post_count__gt=0
+    )
 
 
 class TaggedPost(TaggedItemBase):
@@ -105,6 +129,19 @@ class PostQuerySet(models.QuerySet):
             Q(expires_at__isnull=True) | Q(expires_at__gt=now),
             status=Post.Status.PUBLISHED,
             published_at__lte=now,
+        )
+
+    def visible_to(self, user):
+        """Staff preview drafts and scheduled posts; everyone else sees public posts only."""
+        return self.all() if user.is_staff else self.public()
+
+    def months(self):
+        """(first day of month, number of posts) for every month with posts, newest first."""
+        return (
+            self.annotate(month=TruncMonth("published_on"))
+            .values_list("month")
+            .annotate(count=Count("id"))
+            .order_by("-month")
         )
 
     def for_listing(self):
@@ -194,6 +231,7 @@ class Post(models.Model):
     body_html = models.TextField(blank=True, editable=False)
     toc_html = models.TextField(blank=True, editable=False)
     excerpt_html = models.TextField(blank=True, editable=False)
+    body_text = models.TextField(blank=True, editable=False, help_text="Plain text, for search.")
     word_count = models.PositiveIntegerField(default=0, editable=False)
     reading_time = models.PositiveSmallIntegerField(default=0, editable=False, help_text="Minutes.")
 
@@ -301,6 +339,7 @@ class Post(models.Model):
         self.body_html = rendered.body_html
         self.toc_html = rendered.toc_html
         self.excerpt_html = rendered.excerpt_html
+        self.body_text = rendered.text
         self.word_count = rendered.word_count
         self.reading_time = rendered.reading_time
         self._rendered_from = self._rendering_inputs()
@@ -332,6 +371,63 @@ class Post(models.Model):
     @property
     def is_scheduled(self):
         return self.status == self.Status.PUBLISHED and self.published_at > timezone.now()
+
+    @property
+    def meta_description(self):
+        """For search engines and social cards: the description, else the excerpt as text."""
+        text = self.description or strip_tags(self.excerpt_html)
+        return Truncator(" ".join(text.split())).chars(200)
+
+    @property
+    def shows_updated_date(self):
+        return bool(self.updated_at) and self.updated_at.date() > self.published_at.date()
+
+    def previous_public(self):
+        """The public post published just before this one (one query)."""
+        return (
+            Post.objects.public()
+            .filter(
+                Q(published_at__lt=self.published_at)
+                | Q(published_at=self.published_at, id__lt=self.id)
+            )
+            .order_by("-published_at", "-id")
+            .only("title", "slug", "published_at")
+            .first()
+        )
+
+    def next_public(self):
+        """The public post published just after this one (one query)."""
+        return (
+            Post.objects.public()
+            .filter(
+                Q(published_at__gt=self.published_at)
+                | Q(published_at=self.published_at, id__gt=self.id)
+            )
+            .order_by("published_at", "id")
+            .only("title", "slug", "published_at")
+            .first()
+        )
+
+    def related_public(self, limit=3):
+        """Public posts sharing the most tags with this one, then its first category (2 queries).
+
+        Relies on this post's tags and categories being prefetched (``for_listing``).
+        """
+        others = Post.objects.public().exclude(pk=self.pk).only("title", "slug", "published_at")
+        tag_ids = [tag.pk for tag in self.tags.all()]
+        related = list(
+            others.filter(tags__in=tag_ids)
+            .annotate(shared=Count("tags"))
+            .order_by("-shared", "-published_at")[:limit]
+            if tag_ids
+            else []
+        )
+        categories = [category.pk for category in self.categories.all()]
+        if len(related) < limit and categories:
+            related += others.filter(categories__in=categories[:1]).exclude(
+                pk__in=[post.pk for post in related]
+            )[: limit - len(related)]
+        return related
 
 
 class PostAuthor(models.Model):
@@ -367,3 +463,24 @@ class PostCategory(models.Model):
 
     def __str__(self):
         return f"{self.post} in {self.category}"
+
+
+class RedirectFromOldUrl(models.Model):
+    """An address a post had on the old site (a permalink, an alias, the generator's default).
+
+    Shaped like ``django.contrib.redirects``' table, but pointing at a post, so the redirect
+    follows the post when its slug or date changes and disappears with it.
+    """
+
+    old_path = models.CharField(
+        max_length=500, unique=True, help_text="Such as /2019/05/hello.html"
+    )
+    post = models.ForeignKey(Post, on_delete=models.CASCADE, related_name="old_urls")
+
+    class Meta:
+        ordering = ["old_path"]
+        verbose_name = "redirect from an old address"
+        verbose_name_plural = "redirects from old addresses"
+
+    def __str__(self):
+        return f"{self.old_path} → {self.post}"

@@ -151,6 +151,49 @@ class ParsedPost:
     warnings: list[Message] = field(default_factory=list)
 
     @property
+    def old_urls(self):
+        """Addresses the post had on the old site, for redirects: its permalink, its aliases, and
+        the address the generator gives a post by default (Jekyll's
+        ``/:categories/:year/:month/:day/:title.html``, Hugo's ``/section/slug/``). Paths are
+        kept decoded, as Django's ``request.path`` gives them."""
+        urls = [self._normalise_url(url) for url in (self.permalink, *self.aliases)]
+        return list(dict.fromkeys(url for url in [*urls, self.default_old_url()] if url))
+
+    def default_old_url(self):
+        path = PurePosixPath(self.source_path)
+        name_slug = _date_and_slug_from_path(path)[1]
+        if self.generator == Generator.HUGO:
+            folders = [part for part in path.parts[:-1] if part != "content"]
+            if path.stem == "index":
+                folders = folders[:-1]
+            return "/".join(["", *folders, self.slug, ""])
+        day = self.published_at.date()
+        categories = [category.lower().replace(" ", "-") for category in self.categories]
+        slug = self.slug if self.slug != slugify(name_slug) else name_slug
+        return "/".join(["", *categories, f"{day:%Y/%m/%d}", f"{slug}.html"])
+
+    def _normalise_url(self, url):
+        url = url.strip().split("?")[0].split("#")[0]
+        if "://" in url:
+            url = "/" + url.split("://", 1)[1].partition("/")[2]
+        if ":" in url:  # placeholders this post cannot fill: /:year/:title/
+            day = self.published_at.date()
+            for placeholder, value in (
+                (":year", f"{day:%Y}"),
+                (":month", f"{day:%m}"),
+                (":day", f"{day:%d}"),
+                (":title", self.slug),
+                (":slug", self.slug),
+                (":categories", "/".join(c.lower() for c in self.categories)),
+            ):
+                url = url.replace(placeholder, value)
+            if ":" in url:
+                return ""
+        url = "/" + url.lstrip("/")
+        url = url.removesuffix("index.html")
+        return url.replace("//", "/") if url != "/" else ""
+
+    @property
     def excerpt_words(self):
         """Hugo cuts automatic summaries after about 70 words; Jekyll takes the first paragraph."""
         return HUGO_SUMMARY_WORDS if self.generator == Generator.HUGO else 0
@@ -650,6 +693,8 @@ class _Reader:
 
     @property
     def generator(self):
+        if {"_posts", "_drafts"} & set(self.source_path.parts[:-1]):
+            return Generator.JEKYLL
         if self.front_matter.format in ("toml", "json"):
             return Generator.HUGO
         if HUGO_ONLY_KEYS & set(self.keys):

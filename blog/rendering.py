@@ -33,6 +33,7 @@ class RenderedMarkdown:
     body_html: str
     toc_html: str
     excerpt_html: str
+    text: str  # the body as plain text, for search and snippets
     word_count: int
     reading_time: int  # whole minutes, at least 1 for a post with any words
 
@@ -72,11 +73,13 @@ def render_markdown(
         excerpt_html = excerpt_md.convert(head + "\n\n" + _reference_definitions(text))
 
     body_html = sanitize_html(body_html, site_host=site_host)
-    word_count = count_words(body_html)
+    text = plain_text(body_html)
+    word_count = len(_WORD.findall(text))
     return RenderedMarkdown(
         body_html=body_html,
         toc_html=sanitize_html(toc_html, site_host=site_host),
         excerpt_html=sanitize_html(excerpt_html, site_host=site_host),
+        text=text,
         word_count=word_count,
         reading_time=reading_time(word_count),
     )
@@ -92,9 +95,18 @@ _FOOTNOTE_MARKER = re.compile(r'<sup id="fnref[^"]*">.*?</sup>')
 _WORD = re.compile(r"\w+(?:['\u2019.-]\w+)*")  # it's, it\u2019s, well-known, 3.5
 
 
+_ANCHOR_MARKS = re.compile(r'<a class="(?:headerlink|footnote-backref)"[^>]*>.*?</a>')
+
+
+def plain_text(html):
+    """What a reader reads, as text: no tags, footnote numbers or heading anchors."""
+    html = _ANCHOR_MARKS.sub("", _FOOTNOTE_MARKER.sub("", html))
+    return " ".join(unescape(_TAG.sub(" ", html)).split())
+
+
 def count_words(html):
     """Words a reader reads: tags and footnote numbers do not count."""
-    return len(_WORD.findall(unescape(_TAG.sub(" ", _FOOTNOTE_MARKER.sub("", html)))))
+    return len(_WORD.findall(plain_text(html)))
 
 
 # --- Markdown -------------------------------------------------------------------------------------

@@ -1,6 +1,6 @@
 from django.urls import path, register_converter
 
-from blog import converters, views
+from blog import converters, feeds, views
 
 register_converter(converters.FourDigitYearConverter, "yyyy")
 register_converter(converters.TwoDigitConverter, "nn")
@@ -14,4 +14,27 @@ urlpatterns = [
         views.PostDetailView.as_view(),
         name="post_detail",
     ),
+    # Archives
+    path("archive/", views.ArchiveView.as_view(), name="archive"),
+    path("<yyyy:year>/", views.YearArchiveView.as_view(), name="year_archive"),
+    path("<yyyy:year>/<nn:month>/", views.MonthArchiveView.as_view(), name="month_archive"),
+    # Terms
+    path("tags/", views.TagListView.as_view(), name="tag_list"),
+    path("tags/<uslug:slug>/", views.TagPostListView.as_view(), name="tag_detail"),
+    path("categories/", views.CategoryListView.as_view(), name="category_list"),
+    path("categories/<uslug:slug>/", views.CategoryPostListView.as_view(), name="category_detail"),
+    path("keywords/<uslug:slug>/", views.KeywordPostListView.as_view(), name="keyword_detail"),
+    path("authors/", views.AuthorListView.as_view(), name="author_list"),
+    path("authors/<uslug:slug>/", views.AuthorPostListView.as_view(), name="author_detail"),
+    path("search/", views.SearchView.as_view(), name="search"),
+    # Feeds: Atom at feed.xml (where jekyll-feed puts it), RSS at index.xml (where Hugo does).
+    path("feed.xml", feeds.PostFeed(), name="feed_atom"),
+    path("index.xml", feeds.PostRssFeed(), name="feed_rss"),
+    path("feed.json", feeds.json_feed, name="feed_json"),
+    path("tags/<uslug:slug>/feed.xml", feeds.TagFeed(), name="tag_feed_atom"),
+    path("tags/<uslug:slug>/index.xml", feeds.TagRssFeed(), name="tag_feed_rss"),
+    path("categories/<uslug:slug>/feed.xml", feeds.CategoryFeed(), name="category_feed_atom"),
+    path("categories/<uslug:slug>/index.xml", feeds.CategoryRssFeed(), name="category_feed_rss"),
+    path("authors/<uslug:slug>/feed.xml", feeds.AuthorFeed(), name="author_feed_atom"),
+    path("authors/<uslug:slug>/index.xml", feeds.AuthorRssFeed(), name="author_feed_rss"),
 ]

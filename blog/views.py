@@ -1,27 +1,121 @@
+"""The public site: lists of posts, a post, the term and archive pages, search, robots.txt.
+
+Every list shows public posts only (``Post.objects.public()``), newest first, paginated, in a
+fixed number of queries. Staff also see drafts and scheduled posts at their addresses, with a
+preview banner. Pages answer conditional requests (ETag, Last-Modified) with 304.
+"""
+
 import datetime as dt
+import hashlib
+import itertools
 
 from django.conf import settings
-from django.http import Http404
-from django.views.generic import DetailView, ListView
+from django.db.models import Count, Max, Q
+from django.http import Http404, HttpResponse
+from django.shortcuts import get_object_or_404, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.decorators import method_decorator
+from django.views.decorators.http import condition
+from django.views.generic import DetailView, ListView, TemplateView, dates
+from taggit.models import Tag
 
-from blog.models import Post
+from blog import search as post_search
+from blog.models import Author, Category, Keyword, Post, with_public_post_counts
+from blog.seo import Feed, PageMeta, post_meta, site_feeds
+
+# --- Conditional requests -----------------------------------------------------------------------
 
 
-class PostListView(ListView):
-    """The home page: the latest public posts, newest first."""
+def _content_state(request):
+    """What every page depends on, read once per request (one query).
 
-    template_name = "blog/post_list.html"
+    The newest edit, the newest post that has become public and the newest expiry, plus the
+    number of posts (a deletion changes it), and whether the reader is staff (who see more).
+    """
+    if not hasattr(request, "_blog_content_state"):
+        now = timezone.now()
+        state = Post.objects.aggregate(
+            count=Count("id"),
+            modified=Max("modified_at"),
+            shown=Max("published_at", filter=Q(published_at__lte=now)),
+            expired=Max("expires_at", filter=Q(expires_at__lte=now)),
+        )
+        state["staff"] = request.user.is_staff
+        request._blog_content_state = state
+    return request._blog_content_state
+
+
+def site_last_modified(request, *args, **kwargs):
+    state = _content_state(request)
+    moments = [state[key] for key in ("modified", "shown", "expired") if state[key]]
+    return max(moments) if moments else None
+
+
+def site_etag(request, *args, **kwargs):
+    state = _content_state(request)
+    text = "|".join(f"{key}={state[key]}" for key in sorted(state))
+    return hashlib.sha256(text.encode()).hexdigest()[:32]
+
+
+conditional = method_decorator(
+    condition(etag_func=site_etag, last_modified_func=site_last_modified), name="dispatch"
+)
+
+
+# --- Shared behaviour -----------------------------------------------------------------------------
+
+
+class BlogViewMixin:
+    """What every list of posts shares: public posts, newest first, paginated, with metadata."""
+
+    date_field = "published_on"
     context_object_name = "posts"
+    allow_empty = True
 
     def get_paginate_by(self, queryset):
         return settings.BLOG_POSTS_PER_PAGE
 
     def get_queryset(self):
-        return Post.objects.public().for_listing()
+        return Post.objects.public()
+
+    def paginate_queryset(self, queryset, page_size):
+        # Prefetch for the page's posts only: date views also read this queryset to find the
+        # previous and next month, and those lookups need no authors or tags.
+        return super().paginate_queryset(queryset.for_listing(), page_size)
+
+    def get_meta(self):
+        raise NotImplementedError
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        meta = self.get_meta()
+        page = context.get("page_obj")
+        if page is not None and page.number > 1:
+            meta.title = f"{meta.title} (page {page.number})"
+            meta.path += f"?page={page.number}"
+        context["meta"] = meta
+        return context
 
 
+@conditional
+class PostListView(BlogViewMixin, ListView):
+    """The home page: the latest public posts."""
+
+    template_name = "blog/post_list.html"
+
+    def get_meta(self):
+        return PageMeta(
+            title=settings.SITE_TITLE,
+            description=settings.SITE_DESCRIPTION,
+            path=reverse("blog:post_list"),
+            feeds=site_feeds(),
+        )
+
+
+@conditional
 class PostDetailView(DetailView):
-    """A post at its canonical address /yyyy/mm/dd/slug/."""
+    """A post at /yyyy/mm/dd/slug/; staff also see drafts and scheduled posts, marked as such."""
 
     template_name = "blog/post_detail.html"
     context_object_name = "post"
@@ -31,9 +125,303 @@ class PostDetailView(DetailView):
             day = dt.date(self.kwargs["year"], self.kwargs["month"], self.kwargs["day"])
         except ValueError:
             raise Http404("No such date.") from None
+        posts = (
+            Post.objects.visible_to(self.request.user).for_listing().prefetch_related("keywords")
+        )
         try:
-            return (
-                Post.objects.public().for_listing().get(published_on=day, slug=self.kwargs["slug"])
-            )
+            return posts.get(published_on=day, slug=self.kwargs["slug"])
         except Post.DoesNotExist:
             raise Http404("No post at this address.") from None
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        post = self.object
+        context.update(
+            meta=post_meta(post),
+            previous_post=post.previous_public(),
+            next_post=post.next_public(),
+            related_posts=post.related_public(),
+            preview=not post.is_public,
+        )
+        return context
+
+
+# --- Posts by tag, category, keyword, author ---------------------------------------------
+
+
+class TermPostListView(BlogViewMixin, ListView):
+    """The posts of one tag, category, keyword or author, with its name and post count."""
+
+    template_name = "blog/term_detail.html"
+    term_model = None
+    term_kind = ""  # "Tag", "Category"...
+    feed_url_names = ()  # (Atom, RSS) URL names, if the term has feeds
+
+    def get_term(self):
+        return get_object_or_404(self.term_model, slug=self.kwargs["slug"])
+
+    def filter_posts(self, posts, term):
+        raise NotImplementedError
+
+    def get_queryset(self):
+        self.term = self.get_term()
+        return self.filter_posts(super().get_queryset(), self.term)
+
+    def heading(self):
+        return self.term.name
+
+    def get_meta(self):
+        feeds = [
+            Feed(f"{self.heading()} ({kind})", reverse(name, kwargs={"slug": self.term.slug}), mime)
+            for name, kind, mime in zip(
+                self.feed_url_names,
+                ("Atom", "RSS"),
+                ("application/atom+xml", "application/rss+xml"),
+                strict=False,
+            )
+        ]
+        return PageMeta(
+            title=self.heading(),
+            description=getattr(self.term, "description", "")
+            or f"Posts of {settings.SITE_TITLE}: {self.heading()}.",
+            path=self.request.path,
+            feeds=feeds + site_feeds(),
+        )
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context.update(
+            term=self.term,
+            term_kind=self.term_kind,
+            heading=self.heading(),
+            term_feeds=context["meta"].feeds[: len(self.feed_url_names)],
+        )
+        return context
+
+
+@conditional
+class TagPostListView(TermPostListView):
+    term_model = Tag
+    term_kind = "Tag"
+    feed_url_names = ("blog:tag_feed_atom", "blog:tag_feed_rss")
+
+    def filter_posts(self, posts, term):
+        return posts.filter(tags=term)
+
+    def heading(self):
+        return f"#{self.term.name}"
+
+
+@conditional
+class CategoryPostListView(TermPostListView):
+    term_model = Category
+    term_kind = "Category"
+    feed_url_names = ("blog:category_feed_atom", "blog:category_feed_rss")
+
+    def filter_posts(self, posts, term):
+        return posts.filter(categories=term)
+
+
+@conditional
+class KeywordPostListView(TermPostListView):
+    term_model = Keyword
+    term_kind = "Keyword"
+
+    def filter_posts(self, posts, term):
+        return posts.filter(keywords=term)
+
+
+@conditional
+class AuthorPostListView(TermPostListView):
+    term_model = Author
+    term_kind = "Author"
+    template_name = "blog/author_detail.html"
+    feed_url_names = ("blog:author_feed_atom", "blog:author_feed_rss")
+
+    def filter_posts(self, posts, term):
+        return posts.filter(authors=term)
+
+
+# --- Index pages ---------------------------------------------------------------------------------
+
+
+@conditional
+class TagListView(TemplateView):
+    """Every tag with public posts, as a cloud weighted by post count."""
+
+    template_name = "blog/tag_list.html"
+    weights = 5
+
+    def get_context_data(self, **kwargs):
+        tags = list(
+            with_public_post_counts(
+                Tag.objects.all(), "blog_taggedpost_items__content_object"
+            ).order_by("name")
+        )
+        most = max((tag.post_count for tag in tags), default=1)
+        for tag in tags:
+            tag.weight = 1 + round((self.weights - 1) * (tag.post_count - 1) / max(most - 1, 1))
+        return super().get_context_data(
+            tags=tags,
+            meta=PageMeta(
+                title="Tags",
+                description=f"Every tag on {settings.SITE_TITLE}, with its number of posts.",
+                path=reverse("blog:tag_list"),
+                feeds=site_feeds(),
+            ),
+            **kwargs,
+        )
+
+
+@conditional
+class CategoryListView(TemplateView):
+    template_name = "blog/category_list.html"
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(
+            categories=with_public_post_counts(Category.objects.all(), "posts").order_by("name"),
+            meta=PageMeta(
+                title="Categories",
+                description=f"The categories of {settings.SITE_TITLE}.",
+                path=reverse("blog:category_list"),
+                feeds=site_feeds(),
+            ),
+            **kwargs,
+        )
+
+
+@conditional
+class AuthorListView(TemplateView):
+    template_name = "blog/author_list.html"
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(
+            authors=with_public_post_counts(Author.objects.all(), "posts").order_by("name"),
+            meta=PageMeta(
+                title="Authors",
+                description=f"Who writes {settings.SITE_TITLE}.",
+                path=reverse("blog:author_list"),
+                feeds=site_feeds(),
+            ),
+            **kwargs,
+        )
+
+
+# --- Archives ------------------------------------------------------------------------------------
+
+
+@conditional
+class ArchiveView(TemplateView):
+    """Every month with posts, grouped by year, with counts (one query)."""
+
+    template_name = "blog/archive.html"
+
+    def get_context_data(self, **kwargs):
+        months = list(Post.objects.public().months())
+        years = [
+            (year, [(month, count) for month, count in group])
+            for year, group in itertools.groupby(months, key=lambda row: row[0].year)
+        ]
+        years = [(year, sum(count for _, count in rows), rows) for year, rows in years]
+        return super().get_context_data(
+            years=years,
+            meta=PageMeta(
+                title="Archive",
+                description=f"Every post of {settings.SITE_TITLE}, by year and month.",
+                path=reverse("blog:archive"),
+                feeds=site_feeds(),
+            ),
+            **kwargs,
+        )
+
+
+@conditional
+class YearArchiveView(BlogViewMixin, dates.YearArchiveView):
+    template_name = "blog/archive_period.html"
+    make_object_list = True
+    allow_empty = False  # a year without posts is a 404, and "next year" skips empty ones
+
+    def get_meta(self):
+        return PageMeta(
+            title=f"Posts of {self.get_year()}",
+            description=f"Everything {settings.SITE_TITLE} published in {self.get_year()}.",
+            path=self.request.path,
+            feeds=site_feeds(),
+        )
+
+
+@conditional
+class MonthArchiveView(BlogViewMixin, dates.MonthArchiveView):
+    template_name = "blog/archive_period.html"
+    month_format = "%m"
+    allow_empty = False
+
+    def get_meta(self):
+        month = dt.date(int(self.get_year()), int(self.get_month()), 1)
+        return PageMeta(
+            title=f"Posts of {month:%B %Y}",
+            description=f"Everything {settings.SITE_TITLE} published in {month:%B %Y}.",
+            path=self.request.path,
+            feeds=site_feeds(),
+        )
+
+
+# --- Search --------------------------------------------------------------------------------------
+
+
+class SearchView(BlogViewMixin, ListView):
+    """Ranked full-text search; an empty query shows the form and no results."""
+
+    template_name = "blog/search.html"
+
+    def get_queryset(self):
+        self.query = post_search.clean_query(self.request.GET.get("q", ""))
+        if not self.query:
+            return Post.objects.none()
+        return post_search.search(super().get_queryset(), self.query)
+
+    def get_meta(self):
+        title = f"Search: {self.query}" if self.query else "Search"
+        return PageMeta(
+            title=title,
+            description=f"Search the posts of {settings.SITE_TITLE}.",
+            path=reverse("blog:search"),
+            noindex=True,
+            feeds=site_feeds(),
+        )
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        for post in context["posts"]:
+            post.snippet = post_search.snippet(post, self.query)
+        context["query"] = self.query
+        return context
+
+
+# --- Robots and errors ---------------------------------------------------------------------------
+
+
+def robots_txt(request):
+    lines = [
+        "User-agent: *",
+        f"Disallow: {reverse('admin:index')}",
+        f"Disallow: {reverse('blog:search')}",
+        "",
+        f"Sitemap: {settings.SITE_URL}{reverse('sitemap')}",
+    ]
+    return HttpResponse("\n".join(lines) + "\n", content_type="text/plain; charset=utf-8")
+
+
+def page_not_found(request, exception=None):
+    meta = PageMeta(title="Page not found", path=request.path, noindex=True, feeds=site_feeds())
+    return render(request, "404.html", {"meta": meta}, status=404)
+
+
+def server_error(request):
+    """The 500 page, rendered without touching the database (which may be what failed)."""
+    return render(
+        request,
+        "500.html",
+        {"meta": PageMeta(title="Something went wrong", noindex=True)},
+        status=500,
+    )

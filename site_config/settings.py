@@ -67,6 +67,7 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
+    "django.contrib.sitemaps",
     "taggit",
     "blog",
 ]
@@ -80,6 +81,8 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Last, so that it sees the final 404 of any view: an old address answers 301 instead.
+    "blog.middleware.OldUrlRedirectMiddleware",
 ]
 
 ROOT_URLCONF = "site_config.urls"
@@ -197,3 +200,6 @@ SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
 BLOG_POSTS_PER_PAGE = env_int("BLOG_POSTS_PER_PAGE", 10)
 # The marker that ends an excerpt when a post does not set its own `excerpt_separator`.
 BLOG_EXCERPT_SEPARATOR = os.environ.get("BLOG_EXCERPT_SEPARATOR", "<!--more-->")
+# PostgreSQL text search configuration (language) for stemming and stop words in search.
+BLOG_SEARCH_CONFIG = os.environ.get("BLOG_SEARCH_CONFIG", "english")
+BLOG_FEED_ITEMS = env_int("BLOG_FEED_ITEMS", 20)

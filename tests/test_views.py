@@ -34,6 +34,8 @@ def test_home_lists_public_posts_with_their_details(client):
     assert "Ann Lee" in html
     assert "Databases" in html
     assert "#SQLite" in html
+    assert f'href="{reverse("blog:tag_detail", args=["sqlite"])}"' in html
+    assert f'href="{ann.get_absolute_url()}"' in html
     assert "<p>Intro paragraph.</p>" in html
     assert f'datetime="{post.published_at.isoformat()}"' in html
     assert "Hidden draft" not in html
@@ -64,9 +66,9 @@ def test_home_query_count_does_not_grow_with_posts(client, django_assert_num_que
     authors = [make_author() for _ in range(3)]
     for _ in range(8):
         make_post(authors=authors, categories=[make_category()], tags=["a", "b", "c"])
-    # count for the paginator, the page of posts, then one prefetch each for authors,
-    # categories and tags
-    with django_assert_num_queries(5):
+    # the content state (ETag), count for the paginator, the page of posts, then one prefetch
+    # each for authors, categories and tags
+    with django_assert_num_queries(6):
         assert client.get("/").status_code == 200
 
 
@@ -99,12 +101,20 @@ def test_post_page_shows_the_post(client):
 
 
 def test_post_page_query_count(client, django_assert_num_queries):
+    category = make_category()
     post = make_post(
-        authors=[make_author(), make_author()], categories=[make_category()], tags=["a", "b"]
+        authors=[make_author(), make_author()],
+        categories=[category],
+        tags=["a", "b"],
+        keywords=["k1", "k2"],
     )
-    # the post, then its authors, categories and tags
-    with django_assert_num_queries(4):
-        client.get(post.get_absolute_url())
+    for _ in range(6):
+        make_post(authors=[make_author()], categories=[category], tags=["a"], keywords=["k1"])
+    # the content state (ETag); the post, then its authors, categories, tags and keywords;
+    # the previous and the next post; related posts by shared tags (three found, so no
+    # second query by category)
+    with django_assert_num_queries(9):
+        assert client.get(post.get_absolute_url()).status_code == 200
 
 
 @pytest.mark.parametrize(

@@ -1,0 +1,201 @@
+"""Atom, RSS 2.0 and JSON Feed 1.1 for the site and for each tag, category and author.
+
+Django's syndication framework writes Atom and RSS. Items carry the full post, every author,
+the categories and tags, and the updated date. Atom has a <content> element for the full post
+(Django's Atom feed only writes <summary>), and one <author> per author.
+"""
+
+from django.conf import settings
+from django.contrib.syndication.views import Feed
+from django.http import JsonResponse
+from django.shortcuts import get_object_or_404
+from django.urls import reverse
+from django.utils.feedgenerator import Atom1Feed, Rss201rev2Feed
+from taggit.models import Tag
+
+from blog.models import Author, Category, Post
+from blog.seo import absolute
+
+
+class FullContentAtom1Feed(Atom1Feed):
+    def add_item_elements(self, handler, item):
+        super().add_item_elements(handler, item)
+        for name, url in item.get("more_authors", []):
+            handler.startElement("author", {})
+            handler.addQuickElement("name", name)
+            if url:
+                handler.addQuickElement("uri", url)
+            handler.endElement("author")
+        handler.addQuickElement("content", item["content_html"], {"type": "html"})
+
+
+class FullContentRssFeed(Rss201rev2Feed):
+    """RSS 2.0 with the full post in content:encoded and the excerpt as the description."""
+
+    def rss_attributes(self):
+        return {
+            **super().rss_attributes(),
+            "xmlns:content": "http://purl.org/rss/1.0/modules/content/",
+        }
+
+    def add_item_elements(self, handler, item):
+        super().add_item_elements(handler, item)
+        handler.addQuickElement("content:encoded", item["content_html"])
+
+
+class PostFeed(Feed):
+    """The latest public posts; subclasses narrow them to a tag, category or author."""
+
+    feed_type = FullContentAtom1Feed
+    description_template = None
+
+    def title(self, obj=None):
+        return settings.SITE_TITLE
+
+    def subtitle(self, obj=None):
+        return settings.SITE_DESCRIPTION
+
+    description = subtitle
+
+    def link(self, obj=None):
+        return reverse("blog:post_list")
+
+    def feed_url(self, obj=None):
+        return None  # the request's own address
+
+    def posts(self, obj):
+        return Post.objects.public()
+
+    def items(self, obj=None):
+        return self.posts(obj).for_listing()[: settings.BLOG_FEED_ITEMS]
+
+    def item_title(self, item):
+        return item.title
+
+    def item_description(self, item):
+        return item.excerpt_html
+
+    def item_link(self, item):
+        return item.get_absolute_url()
+
+    def item_guid(self, item):
+        return absolute(item.get_absolute_url())
+
+    def item_pubdate(self, item):
+        return item.published_at
+
+    def item_updateddate(self, item):
+        return max(item.updated_at or item.modified_at, item.published_at)
+
+    def item_author_name(self, item):
+        authors = list(item.authors.all())
+        return authors[0].name if authors else None
+
+    def item_author_link(self, item):
+        authors = list(item.authors.all())
+        return absolute(authors[0].get_absolute_url()) if authors else None
+
+    def item_categories(self, item):
+        return [category.name for category in item.categories.all()] + [
+            tag.name for tag in item.tags.all()
+        ]
+
+    def item_extra_kwargs(self, item):
+        return {
+            "content_html": item.body_html,
+            "more_authors": [
+                (author.name, absolute(author.get_absolute_url()))
+                for author in list(item.authors.all())[1:]
+            ],
+        }
+
+
+class PostRssFeed(PostFeed):
+    feed_type = FullContentRssFeed
+
+
+class TagFeed(PostFeed):
+    def get_object(self, request, slug):
+        return get_object_or_404(Tag, slug=slug)
+
+    def title(self, obj=None):
+        return f"{settings.SITE_TITLE}: posts tagged {obj.name}"
+
+    def link(self, obj=None):
+        return reverse("blog:tag_detail", kwargs={"slug": obj.slug})
+
+    def posts(self, obj):
+        return Post.objects.public().filter(tags=obj)
+
+
+class CategoryFeed(PostFeed):
+    def get_object(self, request, slug):
+        return get_object_or_404(Category, slug=slug)
+
+    def title(self, obj=None):
+        return f"{settings.SITE_TITLE}: {obj.name}"
+
+    def link(self, obj=None):
+        return obj.get_absolute_url()
+
+    def posts(self, obj):
+        return Post.objects.public().filter(categories=obj)
+
+
+class AuthorFeed(PostFeed):
+    def get_object(self, request, slug):
+        return get_object_or_404(Author, slug=slug)
+
+    def title(self, obj=None):
+        return f"{settings.SITE_TITLE}: posts by {obj.name}"
+
+    def link(self, obj=None):
+        return obj.get_absolute_url()
+
+    def posts(self, obj):
+        return Post.objects.public().filter(authors=obj)
+
+
+def _rss(feed_class):
+    return type(f"{feed_class.__name__}Rss", (feed_class,), {"feed_type": FullContentRssFeed})
+
+
+TagRssFeed = _rss(TagFeed)
+CategoryRssFeed = _rss(CategoryFeed)
+AuthorRssFeed = _rss(AuthorFeed)
+
+
+def json_feed(request):
+    """The site's JSON Feed 1.1 (https://jsonfeed.org/version/1.1)."""
+    posts = Post.objects.public().for_listing()[: settings.BLOG_FEED_ITEMS]
+    feed = {
+        "version": "https://jsonfeed.org/version/1.1",
+        "title": settings.SITE_TITLE,
+        "description": settings.SITE_DESCRIPTION,
+        "home_page_url": absolute(reverse("blog:post_list")),
+        "feed_url": absolute(reverse("blog:feed_json")),
+        "language": settings.LANGUAGE_CODE,
+        "items": [
+            {
+                "id": absolute(post.get_absolute_url()),
+                "url": absolute(post.get_absolute_url()),
+                "title": post.title,
+                "content_html": post.body_html,
+                "summary": post.meta_description,
+                "date_published": post.published_at.isoformat(),
+                "date_modified": max(
+                    post.updated_at or post.modified_at, post.published_at
+                ).isoformat(),
+                "authors": [
+                    {"name": author.name, "url": absolute(author.get_absolute_url())}
+                    for author in post.authors.all()
+                ],
+                "tags": [tag.name for tag in post.tags.all()],
+                **({"image": absolute(post.images[0])} if post.images else {}),
+            }
+            for post in posts
+        ],
+    }
+    response = JsonResponse(feed, json_dumps_params={"ensure_ascii": False, "indent": 1})
+    response["Content-Type"] = "application/feed+json; charset=utf-8"
+    return response

@@ -1,0 +1,39 @@
+"""Old addresses of imported posts answer 301 to the post's address here."""
+
+from django.http import HttpResponsePermanentRedirect
+
+from blog.models import Post, RedirectFromOldUrl
+
+
+class OldUrlRedirectMiddleware:
+    """Like ``django.contrib.redirects``' fallback: only a 404 looks for an old address.
+
+    ``/2019/05/01/hello.html``, ``/2019/05/01/hello`` and ``/2019/05/01/hello/`` all find an old
+    address stored in any of those forms.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        if response.status_code != 404 or request.method not in ("GET", "HEAD"):
+            return response
+        redirect = (
+            RedirectFromOldUrl.objects.filter(
+                old_path__in=_spellings(request.path), post__in=Post.objects.public()
+            )
+            .select_related("post")
+            .first()
+        )
+        if redirect is None:
+            return response
+        target = redirect.post.get_absolute_url()
+        if request.META.get("QUERY_STRING"):
+            target += "?" + request.META["QUERY_STRING"]
+        return HttpResponsePermanentRedirect(target)
+
+
+def _spellings(path):
+    base = path.removesuffix("index.html").rstrip("/") or "/"
+    return {path, base, base + "/", base + ".html", base.removesuffix(".html")}
