@@ -10,7 +10,7 @@ import re
 
 from django.conf import settings
 from django.db import connection
-from django.db.models import Case, Exists, OuterRef, Q, Subquery, Value, When
+from django.db.models import Case, Exists, OuterRef, Q, Subquery, TextField, Value, When
 from django.db.models.functions import Coalesce
 from django.utils.html import escape
 from django.utils.safestring import mark_safe
@@ -47,6 +47,7 @@ def _tag_names():
             .values("names")
         ),
         Value(""),
+        output_field=TextField(),
     )
 
 
@@ -63,7 +64,7 @@ def _postgres_search(posts, query):
         + SearchVector("body_text", weight="D", config=config)
     )
     return (
-        posts.annotate(document=vector)
+        posts.alias(document=vector)
         .filter(document=search_query)
         .annotate(
             rank=SearchRank(vector, search_query),
@@ -79,7 +80,6 @@ def _postgres_search(posts, query):
                 fragment_delimiter=" … ",
             ),
         )
-        .defer("document")
         .order_by("-rank", "-published_at")
     )
 

@@ -1,0 +1,156 @@
+"""Atom, RSS and JSON feeds, the sitemap: they parse cleanly and carry what readers need."""
+
+import datetime as dt
+import json
+import xml.etree.ElementTree as ET
+
+import feedparser
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+
+from blog.models import Post
+from tests.factories import make_author, make_category, make_post
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def posts():
+    ann = make_author(name="Ann Lee", slug="ann-lee")
+    bo = make_author(name="Bo Chen", slug="bo-chen")
+    data = make_category(name="Data", slug="data")
+    first = make_post(
+        title="Indexes & <you>",
+        body="Some **bold** text.[^1]\n\n```python\nx = 1\n```\n\n[^1]: A note.",
+        authors=[ann, bo],
+        categories=[data],
+        tags=["Postgres", "Performance"],
+        updated_at=timezone.now(),
+        published_at=timezone.now() - dt.timedelta(days=3),
+    )
+    second = make_post(title="Second", authors=[bo], tags=["Postgres"])
+    make_post(title="Draft", status=Post.Status.DRAFT, tags=["Postgres"])
+    return first, second
+
+
+def parsed(client, url):
+    response = client.get(url)
+    assert response.status_code == 200, url
+    feed = feedparser.parse(response.content)
+    assert not feed.bozo, (url, feed.get("bozo_exception"))
+    return response, feed
+
+
+def test_site_atom_feed_has_full_content_authors_categories_and_dates(client, posts):
+    first, _ = posts
+    response, feed = parsed(client, reverse("blog:feed_atom"))
+    assert response["Content-Type"].startswith("application/atom+xml")
+    assert feed.version == "atom10"
+    assert [entry.title for entry in feed.entries] == ["Second", "Indexes & <you>"]
+    entry = feed.entries[1]
+    assert entry.link == f"http://testserver{first.get_absolute_url()}"
+    assert "<strong>bold</strong>" in entry.content[0].value
+    assert 'class="highlight"' in entry.content[0].value
+    assert [author.name for author in entry.authors] == ["Ann Lee", "Bo Chen"]
+    assert {tag.term for tag in entry.tags} == {"Data", "Postgres", "Performance"}
+    assert entry.published_parsed[:3] == first.published_at.utctimetuple()[:3]
+    assert entry.updated_parsed[:3] == first.updated_at.utctimetuple()[:3]
+    assert "Draft" not in response.content.decode()
+
+
+def test_site_rss_feed(client, posts):
+    _response, feed = parsed(client, reverse("blog:feed_rss"))
+    assert feed.version == "rss20"
+    entry = feed.entries[1]
+    assert "<strong>bold</strong>" in entry.content[0].value
+    assert entry.author == "Ann Lee"
+    assert {tag.term for tag in entry.tags} == {"Data", "Postgres", "Performance"}
+
+
+@pytest.mark.parametrize(
+    ("url_name", "slug", "titles"),
+    [
+        ("blog:tag_feed_atom", "postgres", ["Second", "Indexes & <you>"]),
+        ("blog:tag_feed_rss", "performance", ["Indexes & <you>"]),
+        ("blog:category_feed_atom", "data", ["Indexes & <you>"]),
+        ("blog:category_feed_rss", "data", ["Indexes & <you>"]),
+        ("blog:author_feed_atom", "bo-chen", ["Second", "Indexes & <you>"]),
+        ("blog:author_feed_rss", "ann-lee", ["Indexes & <you>"]),
+    ],
+)
+def test_tag_category_and_author_feeds(client, posts, url_name, slug, titles):
+    _, feed = parsed(client, reverse(url_name, args=[slug]))
+    assert [entry.title for entry in feed.entries] == titles
+
+
+def test_feeds_of_unknown_terms_answer_404(client):
+    assert client.get(reverse("blog:tag_feed_atom", args=["nope"])).status_code == 404
+
+
+def test_json_feed_follows_version_1_1(client, posts):
+    first, _ = posts
+    response = client.get(reverse("blog:feed_json"))
+    assert response["Content-Type"].startswith("application/feed+json")
+    feed = json.loads(response.content)
+    assert feed["version"] == "https://jsonfeed.org/version/1.1"
+    assert feed["feed_url"] == "http://testserver/feed.json"
+    item = feed["items"][1]
+    assert item["id"] == f"http://testserver{first.get_absolute_url()}"
+    assert item["title"] == "Indexes & <you>"
+    assert "<strong>bold</strong>" in item["content_html"]
+    assert [author["name"] for author in item["authors"]] == ["Ann Lee", "Bo Chen"]
+    assert dt.datetime.fromisoformat(item["date_published"]) == first.published_at
+    assert sorted(item["tags"]) == ["Performance", "Postgres"]
+    # What the specification requires of every feed and item (feedparser 6.0 reads no JSON).
+    assert {"version", "title", "items"} <= feed.keys()
+    for each in feed["items"]:
+        assert isinstance(each["id"], str)
+        assert "content_html" in each or "content_text" in each
+        dt.datetime.fromisoformat(each["date_modified"])
+
+
+def test_feeds_make_a_fixed_number_of_queries(client, posts, django_assert_num_queries):
+    for _ in range(5):
+        make_post(authors=[make_author(), make_author()], tags=["a", "b", "c"])
+    # the posts, then their authors, categories and tags
+    with django_assert_num_queries(4):
+        client.get(reverse("blog:feed_atom"))
+    with django_assert_num_queries(4):
+        client.get(reverse("blog:feed_json"))
+
+
+def test_pages_link_their_feeds(client, posts):
+    html = client.get("/").content.decode()
+    assert '<link rel="alternate" type="application/atom+xml"' in html
+    assert 'href="/feed.xml"' in html
+    assert 'href="/index.xml"' in html
+    assert 'href="/feed.json"' in html
+    tag_page = client.get(reverse("blog:tag_detail", args=["postgres"])).content.decode()
+    assert 'href="/tags/postgres/feed.xml"' in tag_page
+
+
+def test_sitemap_lists_public_posts_with_lastmod_and_the_browsing_pages(client, posts):
+    first, _second = posts
+    response = client.get("/sitemap.xml")
+    assert response.status_code == 200
+    root = ET.fromstring(response.content)
+    ns = {"s": "http://www.sitemaps.org/schemas/sitemap/0.9"}
+    entries = {
+        url.find("s:loc", ns).text: url.find("s:lastmod", ns) for url in root.findall("s:url", ns)
+    }
+    post_url = f"http://testserver{first.get_absolute_url()}"
+    assert post_url in entries
+    assert entries[post_url].text == first.updated_at.date().isoformat()
+    for path in [
+        "/",
+        "/archive/",
+        "/tags/",
+        "/tags/postgres/",
+        "/categories/data/",
+        "/authors/ann-lee/",
+        f"/{first.published_at:%Y}/",
+        f"/{first.published_at:%Y/%m}/",
+    ]:
+        assert f"http://testserver{path}" in entries, path
+    assert not any("draft" in url for url in entries)
