@@ -85,25 +85,28 @@ def _postgres_search(posts, query):
 
 
 def _simple_search(posts, query):
+    """Every word must start a word of the title, description, text or a tag (SQLite's REGEXP
+    is Python's ``re``, which Django registers)."""
     words = _words(query)
     if not words:
         return posts.none()
     score = Value(0)
     for word in words:
+        # Words that start with what was typed: "index" finds "indexes"; "go" finds "good" but
+        # not "ago" or "django".
+        starts = rf"\b{re.escape(word)}"
+        in_title = Q(title__iregex=starts)
+        in_description = Q(description__iregex=starts)
+        in_body = Q(body_text__iregex=starts)
         in_tags = Exists(
-            TaggedPost.objects.filter(content_object=OuterRef("pk"), tag__name__icontains=word)
+            TaggedPost.objects.filter(content_object=OuterRef("pk"), tag__name__iregex=starts)
         )
-        posts = posts.filter(
-            Q(title__icontains=word)
-            | Q(description__icontains=word)
-            | Q(body_text__icontains=word)
-            | in_tags
-        )
+        posts = posts.filter(in_title | in_description | in_body | in_tags)
         for condition, weight in (
-            (Q(title__icontains=word), 8),
-            (Q(description__icontains=word), 4),
+            (in_title, 8),
+            (in_description, 4),
             (in_tags, 4),
-            (Q(body_text__icontains=word), 1),
+            (in_body, 1),
         ):
             score = score + Case(When(condition, then=Value(weight)), default=Value(0))
     return posts.annotate(rank=score).order_by("-rank", "-published_at")
@@ -130,22 +133,23 @@ def _highlight(text, words):
     tokens = text.split()
     if not tokens:
         return ""
-    pattern = (
-        re.compile("|".join(re.escape(word) for word in words), re.IGNORECASE) if words else None
-    )
+    pattern = _word_starts(words)
     first = next(
         (index for index, token in enumerate(tokens) if pattern and pattern.search(token)), 0
     )
     start = max(0, first - 10)
     passage = " ".join(tokens[start : start + SNIPPET_WORDS])
     marked = escape(passage)
-    if pattern:
-        marked = re.sub(
-            "|".join(re.escape(escape(word)) for word in words),
-            lambda match: f"<mark>{match.group(0)}</mark>",
-            marked,
-            flags=re.IGNORECASE,
-        )
+    escaped = _word_starts([escape(word) for word in words])
+    if escaped:
+        marked = escaped.sub(lambda match: f"<mark>{match.group(0)}</mark>", marked)
     prefix = "… " if start else ""
     suffix = " …" if start + SNIPPET_WORDS < len(tokens) else ""
     return mark_safe(f"{prefix}{marked}{suffix}")  # escaped above
+
+
+def _word_starts(words):
+    """A pattern for the words where a word starts, ignoring case; None without words."""
+    if not words:
+        return None
+    return re.compile(r"\b(?:" + "|".join(re.escape(word) for word in words) + ")", re.IGNORECASE)

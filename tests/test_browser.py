@@ -132,3 +132,90 @@ def test_drafts_are_not_found(site, page):
     draft = Post.objects.get(status=Post.Status.DRAFT)
     response = page.goto(site + draft.get_absolute_url())
     assert response.status == 404
+
+
+def test_reader_browses_by_tag_category_author_and_archive(site, page, artifacts_dir):
+    post = Post.objects.for_listing().get(slug="a-field-guide-to-postgres-indexes")
+    page.goto(site + post.get_absolute_url())
+
+    tag = post.tags.all()[0]
+    page.get_by_role("link", name=f"#{tag.name}", exact=True).first.click()
+    page.wait_for_url(f"**/tags/{tag.slug}/")
+    assert page.locator("h1").inner_text() == f"#{tag.name}"
+    assert page.get_by_role("link", name=post.title, exact=True).count() == 1
+    page.screenshot(path=artifacts_dir / "tag.png", full_page=True)
+
+    page.get_by_role("link", name=post.title, exact=True).click()
+    category = post.categories.all()[0]
+    page.locator("a.category", has_text=category.name).first.click()
+    page.wait_for_url(f"**{category.get_absolute_url()}")
+    assert page.locator("h1").inner_text() == category.name
+
+    author = post.authors.all()[0]
+    page.get_by_role("link", name=author.name).first.click()
+    page.wait_for_url(f"**{author.get_absolute_url()}")
+    assert page.locator("h1").inner_text() == author.name
+    page.screenshot(path=artifacts_dir / "author.png", full_page=True)
+
+    page.get_by_role("navigation", name="Main").get_by_role("link", name="Archive").click()
+    page.wait_for_url("**/archive/")
+    year = f"{post.published_at:%Y}"
+    page.get_by_role("link", name=year, exact=True).click()
+    page.wait_for_url(f"**/{year}/")
+    assert page.get_by_role("link", name=post.title, exact=True).count() == 1
+    page.screenshot(path=artifacts_dir / "archive-year.png")
+
+    for name, url in [("Tags", "/tags/"), ("Categories", "/categories/"), ("Authors", "/authors/")]:
+        page.get_by_role("navigation", name="Main").get_by_role("link", name=name).click()
+        page.wait_for_url(f"**{url}")
+        assert page.locator("h1").inner_text() == name
+        assert not has_horizontal_scroll(page)
+        page.screenshot(path=artifacts_dir / f"index-{name.lower()}.png")
+
+
+def test_reader_searches_and_finds_highlighted_results(site, page, artifacts_dir):
+    page.goto(site + "/")
+    page.get_by_role("navigation", name="Main").get_by_role("link", name="Search").click()
+    page.get_by_label("Search the posts").fill("index")
+    page.get_by_role("button", name="Search").click()
+    page.wait_for_url("**/search/?q=index")
+    assert "found for “index”" in page.get_by_role("status").inner_text()
+    assert page.locator("article.post-summary mark").count() >= 1
+    page.locator("article.post-summary h2 a").first.click()
+    assert page.locator("article.post").count() == 1
+    page.go_back()
+    page.screenshot(path=artifacts_dir / "search.png")
+
+
+def test_the_feed_link_serves_a_feed(site, page):
+    page.goto(site + "/")
+    href = page.locator('link[rel="alternate"][type="application/atom+xml"]').get_attribute("href")
+    response = page.request.get(site + href)
+    assert response.ok
+    assert response.headers["content-type"].startswith("application/atom+xml")
+    assert "<feed" in response.text()
+    footer_feed = page.get_by_role("link", name="Atom feed")
+    assert footer_feed.get_attribute("href") == href
+
+
+def test_index_and_term_pages_fit_a_phone_in_dark_mode(site, browser, artifacts_dir):
+    context = browser.new_context(viewport=PHONE, color_scheme="dark")
+    page = context.new_page()
+    for url in ["/tags/", "/archive/", "/authors/", "/categories/engineering/", "/search/?q=go"]:
+        page.goto(site + url)
+        assert not has_horizontal_scroll(page), url
+    page.screenshot(path=artifacts_dir / "search-phone-dark.png", full_page=True)
+    context.close()
+
+
+def test_not_found_page_offers_search_and_old_addresses_lead_to_the_post(site, page, artifacts_dir):
+    response = page.goto(site + "/no/such/page/")
+    assert response.status == 404
+    assert page.get_by_role("search").count() == 1
+    page.screenshot(path=artifacts_dir / "not-found.png")
+
+    # Where Jekyll published the sample post: /:categories/:year/:month/:day/:title.html
+    post = Post.objects.get(slug="a-field-guide-to-postgres-indexes")
+    page.goto(site + "/engineering/databases/2024/03/25/a-field-guide-to-postgres-indexes.html")
+    page.wait_for_url(f"**{post.get_absolute_url()}")
+    assert page.locator("h1").inner_text() == post.title

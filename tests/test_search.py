@@ -40,6 +40,14 @@ def test_every_word_must_match(client, corpus):
     assert titles(results(client, "index planner")) == ["Choosing an index"]
 
 
+def test_words_match_where_words_start(client):
+    make_post(title="Go routines", body="Small threads.")
+    make_post(title="Good habits", body="Sleep well.")
+    make_post(title="Ago", body="Long ago, in django.")
+    assert set(titles(results(client, "go"))) == {"Go routines", "Good habits"}
+    assert titles(results(client, "habit")) == ["Good habits"]
+
+
 def test_snippets_highlight_the_words_and_escape_the_rest(client):
     make_post(title="Markup", body="Use <b>bold</b> for the needle, and more text after it.")
     html = results(client, "needle").content.decode()
