@@ -497,3 +497,35 @@ def test_symlink_loops_are_reported_and_not_followed(tmp_path):
     assert "symlink loop" in loop.text
     assert broken.path == "posts/2020-01-02-gone.md"
     assert "broken symbolic link" in broken.text
+
+
+# --- Old addresses --------------------------------------------------------------------------------
+
+
+def test_old_urls_of_a_jekyll_post_include_its_default_address():
+    post = parse(
+        "---\ntitle: x\ncategories: [Web Dev, Notes]\npermalink: blog/x.html\n"
+        "redirect_from: [/old-x/, 'https://example.org/older/?a=1']\n---\n",
+        name="_posts/2019-05-01-hello-world.md",
+    )
+    assert post.old_urls == [
+        "/blog/x.html",
+        "/old-x/",
+        "/older/",
+        "/web-dev/notes/2019/05/01/hello-world.html",
+    ]
+
+
+def test_old_urls_of_a_hugo_post_are_its_section_and_aliases():
+    post = parse(
+        "+++\ntitle = 'x'\ndate = 2020-01-01\naliases = ['/2020/01/old.html']\n+++\n",
+        name="content/posts/trip/index.md",
+    )
+    assert post.old_urls == ["/2020/01/old.html", "/posts/trip/"]
+
+
+def test_permalink_placeholders_are_filled_or_dropped():
+    filled = parse("---\ntitle: x\npermalink: /:year/:month/:title/\n---\n")
+    assert filled.old_urls[0] == "/2025/05/some-post/"
+    unknown = parse("---\ntitle: x\npermalink: /:unknown/\n---\n")
+    assert unknown.old_urls == ["/2025/05/13/some-post.html"]
