@@ -53,6 +53,7 @@ test-postgres: $(INSTALLED)
 BENCH_POSTS ?= 10000
 bench: $(INSTALLED)
 	$(PY) bench/bench_import.py --posts $(BENCH_POSTS) --json bench/results.json
+	$(PY) bench/bench_pages.py --posts $(BENCH_POSTS) --json bench/pages.json
 
 lint: $(INSTALLED)
 	$(VENV)/bin/ruff format --check .

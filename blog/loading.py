@@ -33,6 +33,7 @@ from blog.models import (
     PostCategory,
     RedirectFromOldUrl,
     TaggedPost,
+    forget_content_state,
 )
 from blog.parsing import Message, Severity, slugify
 
@@ -288,6 +289,7 @@ class PostLoader:
             ((item.post.pk, keyword.pk) for item in staged for keyword in item.keywords),
         )
         self._write_old_urls(staged, changed)
+        forget_content_state()
 
     def _write_old_urls(self, staged, changed):
         """Point the posts' old addresses at them; an address another post has keeps it."""
@@ -551,4 +553,5 @@ def unpublish_missing(seen_source_paths):
             import_fingerprint="",
             modified_at=timezone.now(),
         )
+    forget_content_state()
     return [source_path for _, source_path in gone]

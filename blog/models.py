@@ -1,9 +1,10 @@
 from urllib.parse import urlsplit
 
 from django.conf import settings
+from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.db import models
-from django.db.models import Count, Q
+from django.db.models import Count, Max, Min, Q
 from django.db.models.functions import TruncMonth
 from django.urls import reverse
 from django.utils import timezone
@@ -13,6 +14,14 @@ from taggit.managers import TaggableManager
 from taggit.models import TagBase, TaggedItemBase
 
 from blog.rendering import render_markdown
+
+# What every page depends on (see PostQuerySet.content_state), cached briefly by the views.
+CONTENT_STATE_CACHE_KEY = "blog:content-state"
+
+
+def forget_content_state():
+    """Call after changing posts, so that pages (and their ETags) change at once."""
+    cache.delete(CONTENT_STATE_CACHE_KEY)
 
 
 def _site_host():
@@ -134,6 +143,24 @@ class PostQuerySet(models.QuerySet):
     def visible_to(self, user):
         """Staff preview drafts and scheduled posts; everyone else sees public posts only."""
         return self.all() if user.is_staff else self.public()
+
+    def content_state(self, *, now):
+        """What every page depends on, in one query: the number of posts, the newest edit, the
+        newest post that has become public and the newest expiry, and when the next scheduled
+        post becomes public or the next post expires (``next_change``)."""
+        state = self.aggregate(
+            count=Count("id"),
+            modified=Max("modified_at"),
+            shown=Max("published_at", filter=Q(published_at__lte=now)),
+            expired=Max("expires_at", filter=Q(expires_at__lte=now)),
+            next_publication=Min(
+                "published_at", filter=Q(published_at__gt=now, status=Post.Status.PUBLISHED)
+            ),
+            next_expiry=Min("expires_at", filter=Q(expires_at__gt=now)),
+        )
+        upcoming = [state.pop("next_publication"), state.pop("next_expiry")]
+        state["next_change"] = min((moment for moment in upcoming if moment), default=None)
+        return state
 
     def months(self):
         """(first day of month, number of posts) for every month with posts, newest first."""
@@ -290,9 +317,15 @@ class Post(models.Model):
         if self._rendered_from != self._rendering_inputs():
             self.render()
         super().save(*args, **kwargs)
+        forget_content_state()
 
     def get_absolute_url(self):
         return self.address(self.local_publication_date(), self.slug)
+
+    def delete(self, *args, **kwargs):
+        result = super().delete(*args, **kwargs)
+        forget_content_state()
+        return result
 
     @classmethod
     def from_db(cls, db, field_names, values):

@@ -8,9 +8,10 @@ preview banner. Pages answer conditional requests (ETag, Last-Modified) with 304
 import datetime as dt
 import hashlib
 import itertools
+from functools import wraps
 
 from django.conf import settings
-from django.db.models import Count, Max, Q
+from django.core.cache import cache
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
@@ -21,28 +22,35 @@ from django.views.generic import DetailView, ListView, TemplateView, dates
 from taggit.models import Tag
 
 from blog import search as post_search
-from blog.models import Author, Category, Keyword, Post, with_public_post_counts
+from blog.models import (
+    CONTENT_STATE_CACHE_KEY,
+    Author,
+    Category,
+    Keyword,
+    Post,
+    with_public_post_counts,
+)
 from blog.seo import Feed, PageMeta, post_meta, site_feeds
 
 # --- Conditional requests -----------------------------------------------------------------------
 
 
 def _content_state(request):
-    """What every page depends on, read once per request (one query).
+    """What every page depends on (``PostQuerySet.content_state``), read once per request.
 
-    The newest edit, the newest post that has become public and the newest expiry, plus the
-    number of posts (a deletion changes it), and whether the reader is staff (who see more).
+    Kept in the cache for ``BLOG_CONTENT_STATE_SECONDS`` (and never past the moment the next
+    scheduled post becomes public), so that a busy site runs that query about once a second;
+    saving a post forgets it at once. Staff see more than readers, so that is part of it too.
     """
     if not hasattr(request, "_blog_content_state"):
         now = timezone.now()
-        state = Post.objects.aggregate(
-            count=Count("id"),
-            modified=Max("modified_at"),
-            shown=Max("published_at", filter=Q(published_at__lte=now)),
-            expired=Max("expires_at", filter=Q(expires_at__lte=now)),
-        )
-        state["staff"] = request.user.is_staff
-        request._blog_content_state = state
+        seconds = settings.BLOG_CONTENT_STATE_SECONDS
+        state = cache.get(CONTENT_STATE_CACHE_KEY) if seconds else None
+        if state is None or (state["next_change"] and state["next_change"] <= now):
+            state = Post.objects.content_state(now=now)
+            if seconds:
+                cache.set(CONTENT_STATE_CACHE_KEY, state, seconds)
+        request._blog_content_state = {**state, "staff": request.user.is_staff}
     return request._blog_content_state
 
 
@@ -58,9 +66,43 @@ def site_etag(request, *args, **kwargs):
     return hashlib.sha256(text.encode()).hexdigest()[:32]
 
 
-conditional = method_decorator(
-    condition(etag_func=site_etag, last_modified_func=site_last_modified), name="dispatch"
-)
+def cached_by_content_state(view):
+    """Serve anonymous readers a page rendered earlier for the same content state.
+
+    The cache key holds the ETag, which changes whenever any post changes, becomes public or
+    expires, so a cached page is never stale: it is simply never asked for again. With Redis
+    (``REDIS_URL``) every app server shares the pages. Logged-in users always get a fresh page.
+    """
+
+    @wraps(view)
+    def wrapper(request, *args, **kwargs):
+        seconds = settings.BLOG_PAGE_CACHE_SECONDS
+        if not seconds or request.method not in ("GET", "HEAD") or request.user.is_authenticated:
+            return view(request, *args, **kwargs)
+        path = hashlib.sha256(request.get_full_path().encode()).hexdigest()[:32]
+        key = f"blog:page:{site_etag(request)}:{path}"
+        cached = cache.get(key)
+        if cached is not None:
+            content, content_type = cached
+            return HttpResponse(content, content_type=content_type)
+        response = view(request, *args, **kwargs)
+        if response.status_code == 200:
+            if hasattr(response, "render"):
+                response.render()
+            cache.set(key, (response.content, response["Content-Type"]), seconds)
+        return response
+
+    return wrapper
+
+
+def _conditional(view):
+    return condition(etag_func=site_etag, last_modified_func=site_last_modified)(
+        cached_by_content_state(view)
+    )
+
+
+# For class-based views: 304 for what the reader has, else a cached page, else render.
+conditional = method_decorator(_conditional, name="dispatch")
 
 
 # --- Shared behaviour -----------------------------------------------------------------------------

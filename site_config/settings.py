@@ -203,3 +203,7 @@ BLOG_EXCERPT_SEPARATOR = os.environ.get("BLOG_EXCERPT_SEPARATOR", "<!--more-->")
 # PostgreSQL text search configuration (language) for stemming and stop words in search.
 BLOG_SEARCH_CONFIG = os.environ.get("BLOG_SEARCH_CONFIG", "english")
 BLOG_FEED_ITEMS = env_int("BLOG_FEED_ITEMS", 20)
+# Anonymous readers get pages rendered earlier for the same content (0 turns it off).
+BLOG_PAGE_CACHE_SECONDS = env_int("BLOG_PAGE_CACHE_SECONDS", 3600)
+# How long pages trust the cached content state (ETag) before asking the database again.
+BLOG_CONTENT_STATE_SECONDS = env_int("BLOG_CONTENT_STATE_SECONDS", 2)

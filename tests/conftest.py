@@ -96,3 +96,11 @@ def artifacts_dir():
     path = settings.BASE_DIR / "test-artifacts"
     path.mkdir(exist_ok=True)
     return path
+
+
+@pytest.fixture(autouse=True)
+def _empty_cache():
+    """Each test starts with an empty cache: pages cached by one test never answer another."""
+    from django.core.cache import cache
+
+    cache.clear()

@@ -302,3 +302,69 @@ def test_robots_txt_names_the_sitemap(client):
     text = client.get("/robots.txt").content.decode()
     assert "Sitemap: http://testserver/sitemap.xml" in text
     assert "Disallow: /admin/" in text
+
+
+def test_anonymous_readers_get_a_cached_page_until_the_content_changes(
+    client, django_assert_num_queries
+):
+    post = make_post(title="First title", tags=["a"])
+    assert "First title" in html_of(client, "/")
+    # only the content state (for the ETag and the cache key)
+    with django_assert_num_queries(1):
+        assert "First title" in html_of(client, "/")
+    post.title = "Second title"
+    post.save()
+    assert "Second title" in html_of(client, "/")
+
+
+def test_logged_in_users_always_get_a_fresh_page(client, admin_user):
+    make_post()
+    client.force_login(admin_user)
+    client.get("/")
+    response = client.get("/")
+    assert response.status_code == 200
+    assert response.context is not None  # rendered again, not taken from the cache
+
+
+@override_settings(BLOG_PAGE_CACHE_SECONDS=0)
+def test_the_page_cache_can_be_turned_off(client, django_assert_num_queries):
+    make_post()
+    client.get("/")
+    with django_assert_num_queries(6):
+        client.get("/")
+
+
+@override_settings(BLOG_CONTENT_STATE_SECONDS=60)
+def test_the_content_state_is_cached_and_forgotten_when_a_post_changes(
+    client, django_assert_num_queries
+):
+    post = make_post(title="Before")
+    html_of(client, "/")
+    # the state and the page both come from the cache
+    with django_assert_num_queries(0):
+        assert "Before" in html_of(client, "/")
+    post.title = "After"
+    post.save()
+    assert "After" in html_of(client, "/")
+    post.delete()
+    assert "After" not in html_of(client, "/")
+
+
+@override_settings(BLOG_CONTENT_STATE_SECONDS=3600)
+def test_a_scheduled_post_appears_on_time_despite_the_cached_state(client, time_machine):
+    time_machine.move_to(dt.datetime(2030, 1, 1, 12, tzinfo=dt.UTC), tick=False)
+    make_post(title="Old news", published_at=dt.datetime(2029, 12, 1, tzinfo=dt.UTC))
+    make_post(title="Scheduled", published_at=dt.datetime(2030, 1, 1, 13, tzinfo=dt.UTC))
+    assert "Scheduled" not in html_of(client, "/")
+    time_machine.move_to(dt.datetime(2030, 1, 1, 13, 0, 1, tzinfo=dt.UTC), tick=False)
+    assert "Scheduled" in html_of(client, "/")
+
+
+@override_settings(BLOG_CONTENT_STATE_SECONDS=3600)
+def test_an_import_changes_the_pages_at_once(client, tmp_path):
+    from blog.importing import ImportOptions, import_paths
+
+    html_of(client, "/")
+    (tmp_path / "2024-01-01-imported.md").write_text("---\ntitle: Imported now\n---\nText.")
+    import_paths([str(tmp_path)], options=ImportOptions(tz=dt.UTC))
+    assert "Imported now" in html_of(client, "/")
