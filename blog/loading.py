@@ -32,6 +32,7 @@ from blog.models import (
     PostAuthor,
     PostCategory,
     RedirectFromOldUrl,
+    Revision,
     TaggedPost,
     forget_content_state,
 )
@@ -89,6 +90,7 @@ IMPORTED_FIELDS = [
     "source_format",
     "import_fingerprint",
     "modified_at",
+    "version",
 ]
 
 
@@ -101,6 +103,7 @@ class _Staged:
     tags: list
     keywords: list
     old_urls: list
+    snapshot: dict
     result: LoadResult
 
 
@@ -190,15 +193,15 @@ class PostLoader:
         keywords = [self._term(self.keywords, Keyword, name) for name in parsed.keywords]
         authors = list({author.pk: author for author in authors}.values())
         categories = list({category.pk: category for category in categories}.values())
-        post.import_fingerprint = fingerprint(
-            snapshot(
-                post,
-                authors=[author.slug for author in authors],
-                categories=[category.slug for category in categories],
-                tags=[tag.name for tag in tags],
-                keywords=[keyword.name for keyword in keywords],
-            )
+        values = snapshot(
+            post,
+            authors=[author.slug for author in authors],
+            categories=[category.slug for category in categories],
+            tags=[tag.name for tag in tags],
+            keywords=[keyword.name for keyword in keywords],
         )
+        post.import_fingerprint = fingerprint(values)
+        post.version += 1
         result = LoadResult(
             source_path,
             Outcome.CREATED if is_new else Outcome.UPDATED,
@@ -206,7 +209,9 @@ class PostLoader:
             status=post.status,
             scheduled=post.status == Post.Status.PUBLISHED and post.published_at > timezone.now(),
         )
-        return _Staged(post, is_new, authors, categories, tags, keywords, parsed.old_urls, result)
+        return _Staged(
+            post, is_new, authors, categories, tags, keywords, parsed.old_urls, values, result
+        )
 
     def _free_slug(self, post, parsed, messages):
         """The post's slug, or a distinct one when another post already has its address.
@@ -289,6 +294,17 @@ class PostLoader:
             ((item.post.pk, keyword.pk) for item in staged for keyword in item.keywords),
         )
         self._write_old_urls(staged, changed)
+        # Each import is a revision too, so that a file's update can be undone in the admin.
+        Revision.objects.bulk_create(
+            Revision(
+                post_id=item.post.pk,
+                version=item.post.version,
+                source=Revision.Source.IMPORT,
+                note=f"Imported from {item.post.source_path}",
+                snapshot=item.snapshot,
+            )
+            for item in staged
+        )
         forget_content_state()
 
     def _write_old_urls(self, staged, changed):

@@ -3,6 +3,7 @@ from urllib.parse import urlsplit
 from django.conf import settings
 from django.core.cache import cache
 from django.core.exceptions import ValidationError
+from django.core.validators import FileExtensionValidator
 from django.db import models
 from django.db.models import Count, Max, Min, Q
 from django.db.models.functions import TruncMonth
@@ -210,6 +211,9 @@ class Post(models.Model):
         null=True, blank=True, help_text="The post disappears from the site after this time."
     )
     modified_at = models.DateTimeField(auto_now=True)
+    # Optimistic locking: every save adds one, and the admin refuses a save made from an older
+    # version (someone else saved in between) instead of silently overwriting it.
+    version = models.PositiveIntegerField(default=0, editable=False)
 
     authors = models.ManyToManyField(Author, through="PostAuthor", related_name="posts")
     categories = models.ManyToManyField(
@@ -304,6 +308,7 @@ class Post(models.Model):
                 condition=Q(status__in=["draft", "published"]), name="post_status_valid"
             ),
         ]
+        permissions = [("publish_post", "Can publish posts by any author")]
         indexes = [
             models.Index(fields=["status", "-published_at"], name="post_public_list"),
             models.Index(fields=["-published_at"], name="post_archive"),
@@ -316,6 +321,7 @@ class Post(models.Model):
         self.published_on = self.local_publication_date()
         if self._rendered_from != self._rendering_inputs():
             self.render()
+        self.version += 1
         super().save(*args, **kwargs)
         forget_content_state()
 
@@ -404,6 +410,10 @@ class Post(models.Model):
     @property
     def is_scheduled(self):
         return self.status == self.Status.PUBLISHED and self.published_at > timezone.now()
+
+    def is_by(self, user):
+        """Whether ``user`` is credited as one of the post's authors (through Author.user)."""
+        return any(author.user_id == user.pk for author in self.authors.all())
 
     @property
     def meta_description(self):
@@ -517,3 +527,74 @@ class RedirectFromOldUrl(models.Model):
 
     def __str__(self):
         return f"{self.old_path} → {self.post}"
+
+
+class Revision(models.Model):
+    """A post as one save left it: who, when, how, and everything an import or the admin sets.
+
+    ``snapshot`` holds the fields and the ordered authors and categories, tags and keywords
+    (see ``blog.loading.snapshot``), so a revision can be compared with the post or restored.
+    """
+
+    class Source(models.TextChoices):
+        ADMIN = "admin", "Edited in the admin"
+        IMPORT = "import", "Imported from a file"
+        RESTORE = "restore", "Restored from an earlier revision"
+
+    post = models.ForeignKey(Post, on_delete=models.CASCADE, related_name="revisions")
+    version = models.PositiveIntegerField(help_text="The post's version after this save.")
+    created_at = models.DateTimeField(default=timezone.now)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL
+    )
+    source = models.CharField(max_length=10, choices=Source.choices)
+    note = models.CharField(max_length=300, blank=True)
+    snapshot = models.JSONField()
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["post", "-created_at"], name="revision_history")]
+
+    def __str__(self):
+        return f"{self.post} v{self.version} ({self.get_source_display()})"
+
+
+def _image_size_limit(file):
+    limit = settings.BLOG_MAX_IMAGE_BYTES
+    if file.size > limit:
+        raise ValidationError(
+            f"The image is {file.size / 1024 / 1024:.1f} MB; images may be at most "
+            f"{limit / 1024 / 1024:.0f} MB. Resize it and upload it again."
+        )
+
+
+class PostImage(models.Model):
+    """An image uploaded from a post's edit form, stored through Django's media storage."""
+
+    post = models.ForeignKey(Post, on_delete=models.CASCADE, related_name="uploaded_images")
+    image = models.ImageField(
+        upload_to="images/%Y/%m/",
+        validators=[
+            _image_size_limit,
+            FileExtensionValidator(["jpg", "jpeg", "png", "gif", "webp"]),
+        ],
+        help_text="JPEG, PNG, GIF or WebP, at most 5 MB.",
+    )
+    alt = models.CharField(
+        "alternative text",
+        max_length=300,
+        help_text="What the image shows, for readers who cannot see it.",
+    )
+    uploaded_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["uploaded_at", "id"]
+
+    def __str__(self):
+        return self.alt
+
+    @property
+    def markdown(self):
+        """What to paste into the post to show the image."""
+        alt = self.alt.replace("[", "(").replace("]", ")")
+        return f"![{alt}]({self.image.url})"

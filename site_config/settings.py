@@ -207,3 +207,5 @@ BLOG_FEED_ITEMS = env_int("BLOG_FEED_ITEMS", 20)
 BLOG_PAGE_CACHE_SECONDS = env_int("BLOG_PAGE_CACHE_SECONDS", 3600)
 # How long pages trust the cached content state (ETag) before asking the database again.
 BLOG_CONTENT_STATE_SECONDS = env_int("BLOG_CONTENT_STATE_SECONDS", 2)
+# Images uploaded in the admin may be at most this big.
+BLOG_MAX_IMAGE_BYTES = env_int("BLOG_MAX_IMAGE_BYTES", 5 * 1024 * 1024)

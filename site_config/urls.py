@@ -1,3 +1,5 @@
+from django.conf import settings
+from django.conf.urls.static import static
 from django.contrib import admin
 from django.contrib.sitemaps.views import sitemap
 from django.urls import include, path
@@ -11,6 +13,11 @@ urlpatterns = [
     path("robots.txt", views.robots_txt, name="robots_txt"),
     path("", include("blog.urls")),
 ]
+
+if settings.DEBUG:
+    # Uploaded images, in development. In production the web server or object storage serves
+    # MEDIA_URL (see the README).
+    urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
 
 handler404 = "blog.views.page_not_found"
 handler500 = "blog.views.server_error"

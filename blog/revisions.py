@@ -1,0 +1,91 @@
+"""Revisions: every save of a post keeps what it was; any revision can be compared and restored.
+
+A revision's snapshot is ``blog.loading.snapshot``'s: the fields an import or the admin sets, and
+the ordered authors and categories, tags and keywords, so it means the same thing whoever saved.
+"""
+
+import datetime as dt
+import difflib
+
+from django.db import transaction
+
+from blog.loading import related_for_snapshot, snapshot_lines, stored_snapshot
+from blog.models import Author, Category, Post, PostAuthor, PostCategory, Revision
+
+
+def record_revision(post, *, user=None, source=Revision.Source.ADMIN, note=""):
+    """Keep the post as it is now (call after its tags and links are saved)."""
+    post = Post.objects.prefetch_related(*related_for_snapshot()).get(pk=post.pk)
+    return Revision.objects.create(
+        post=post,
+        version=post.version,
+        user=user if user is not None and user.is_authenticated else None,
+        source=source,
+        note=note,
+        snapshot=stored_snapshot(post),
+    )
+
+
+def revision_diff(revision, post):
+    """A unified diff from ``revision`` to the post as it is now: lines of text."""
+    current = stored_snapshot(
+        Post.objects.prefetch_related(*related_for_snapshot()).get(pk=post.pk)
+    )
+    return list(
+        difflib.unified_diff(
+            snapshot_lines(revision.snapshot),
+            snapshot_lines(current),
+            fromfile=f"version {revision.version}, {revision.created_at:%Y-%m-%d %H:%M}",
+            tofile=f"now (version {post.version})",
+            lineterm="",
+        )
+    )
+
+
+@transaction.atomic
+def restore_revision(revision, *, user):
+    """Put the post back as ``revision`` left it; the restore is itself a new revision."""
+    post = Post.objects.select_for_update().get(pk=revision.post_id)
+    values = revision.snapshot
+    for name in (
+        "title",
+        "slug",
+        "status",
+        "description",
+        "excerpt",
+        "excerpt_separator",
+        "layout",
+        "images",
+        "permalink",
+        "aliases",
+        "body",
+    ):
+        setattr(post, name, values[name])
+    post.front_matter_extra = values["extra"]
+    for name in ("published_at", "updated_at", "expires_at"):
+        setattr(post, name, _moment(values[name]))
+    post.save()
+    _replace_links(post, PostAuthor, "author", Author, values["authors"])
+    _replace_links(post, PostCategory, "category", Category, values["categories"])
+    post.tags.set(values["tags"])
+    post.keywords.set(values["keywords"])
+    return record_revision(
+        post,
+        user=user,
+        source=Revision.Source.RESTORE,
+        note=f"Restored version {revision.version} of {revision.created_at:%Y-%m-%d %H:%M}",
+    )
+
+
+def _replace_links(post, through, field, model, slugs):
+    """Link the post to the objects with ``slugs``, in order; ones deleted since are skipped."""
+    by_slug = model.objects.in_bulk(slugs, field_name="slug")
+    through.objects.filter(post=post).delete()
+    through.objects.bulk_create(
+        through(post=post, position=position, **{field: by_slug[slug]})
+        for position, slug in enumerate(slug for slug in slugs if slug in by_slug)
+    )
+
+
+def _moment(text):
+    return dt.datetime.fromisoformat(text) if text else None
