@@ -8,6 +8,7 @@ permission) publish posts that are not their own.
 """
 
 from django import forms
+from django.conf import settings
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
@@ -39,6 +40,10 @@ from blog.revisions import record_revision, restore_revision, revision_diff
 
 PUBLISH_PERMISSION = "blog.publish_post"
 
+admin.site.site_header = f"{settings.SITE_TITLE} admin"
+admin.site.site_title = f"{settings.SITE_TITLE} admin"
+admin.site.index_title = "Write and publish"
+
 
 def may_publish(user, post):
     """Editors publish any post; authors only posts that credit them."""
@@ -55,6 +60,11 @@ class PostAdminForm(forms.ModelForm):
     class Meta:
         model = Post
         fields = "__all__"  # noqa: DJ007 - the admin's fieldsets choose what is shown
+        widgets = {
+            "body": forms.Textarea(attrs={"rows": 28, "class": "post-body-editor"}),
+            "excerpt": forms.Textarea(attrs={"rows": 3}),
+            "description": forms.Textarea(attrs={"rows": 2}),
+        }
 
     def __init__(self, *args, user=None, **kwargs):
         super().__init__(*args, **kwargs)
@@ -106,6 +116,10 @@ class PostAuthorInline(admin.TabularInline):
     model = PostAuthor
     extra = 1
     autocomplete_fields = ["author"]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("author", "post")
+
     verbose_name = "author"
     verbose_name_plural = "authors (in the order they are credited)"
 
@@ -114,6 +128,10 @@ class PostCategoryInline(admin.TabularInline):
     model = PostCategory
     extra = 1
     autocomplete_fields = ["category"]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("category", "post")
+
     verbose_name = "category"
     verbose_name_plural = "categories"
 

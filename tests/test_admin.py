@@ -442,3 +442,26 @@ def test_author_category_and_keyword_admins_show_post_counts(admin_client):
     assert '<td class="field-post_count">2</td>' in html
     keywords = admin_client.get(reverse("admin:blog_keyword_changelist")).content.decode()
     assert '<td class="field-post_count">1</td>' in keywords
+
+
+def test_change_form_query_count_does_not_grow_with_tags_and_authors(admin_client):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    def queries(post):
+        with CaptureQueriesContext(connection) as captured:
+            assert admin_client.get(change_url(post)).status_code == 200
+        return len(captured)
+
+    few = queries(make_post(authors=[make_author()], tags=["a"]))
+    many = queries(
+        make_post(
+            authors=[make_author() for _ in range(6)],
+            categories=[make_category() for _ in range(4)],
+            tags=[f"t{n}" for n in range(12)],
+            keywords=[f"k{n}" for n in range(12)],
+        )
+    )
+    # Each inline row's autocomplete widget fetches its chosen author or category: one query a
+    # row (9 more rows here); tags and keywords cost nothing more.
+    assert many - few <= 9

@@ -219,3 +219,42 @@ def test_not_found_page_offers_search_and_old_addresses_lead_to_the_post(site, p
     page.goto(site + "/engineering/databases/2024/03/25/a-field-guide-to-postgres-indexes.html")
     page.wait_for_url(f"**{post.get_absolute_url()}")
     assert page.locator("h1").inner_text() == post.title
+
+
+def test_an_author_writes_previews_and_publishes_a_post(site, browser, artifacts_dir):
+    from django.contrib.auth.models import User
+
+    User.objects.create_superuser("writer", "writer@example.org", "a long test password")
+    context = browser.new_context(viewport={"width": 1500, "height": 1000})
+    page = context.new_page()
+    page.goto(site + "/admin/login/?next=/admin/blog/post/add/")
+    page.get_by_label("Username").fill("writer")
+    page.get_by_label("Password").fill("a long test password")
+    page.get_by_role("button", name="Log in").click()
+    page.wait_for_url("**/admin/blog/post/add/")
+
+    page.get_by_label("Title").press_sequentially("Written in the browser")
+    assert page.get_by_label("Slug").input_value() == "written-in-the-browser"  # prefilled
+    page.get_by_label("Body").fill(
+        "A claim that needs a source.[^1]\n\n```python\ndef hello():\n    return 42\n```\n\n"
+        "| Year | Posts |\n|---|---:|\n| 2025 | 12 |\n\n[^1]: The source."
+    )
+    preview = page.locator(".post-preview__body")
+    preview.locator(".footnote").wait_for()
+    assert preview.locator(".highlight .k").first.inner_text() == "def"
+    assert preview.locator("table").count() == 1
+    assert "words" in page.locator(".post-preview__stats").inner_text()
+    page.get_by_label("Status").select_option("published")
+    page.screenshot(path=artifacts_dir / "admin-editor.png")
+    page.get_by_role("button", name="Save", exact=True).click()
+    page.wait_for_url("**/admin/blog/post/")
+    assert "was added successfully" in page.locator(".messagelist").inner_text()
+
+    post = Post.objects.get(slug="written-in-the-browser")
+    assert post.is_public
+    page.goto(site + "/")
+    page.get_by_role("link", name="Written in the browser", exact=True).first.click()
+    page.wait_for_url(f"**{post.get_absolute_url()}")
+    assert page.locator(".post__body .footnote").count() == 1
+    assert page.locator(".post__body .highlight").count() == 1
+    context.close()
