@@ -39,7 +39,7 @@ def _content_state(request):
     """What every page depends on (``PostQuerySet.content_state``), read once per request.
 
     Kept in the cache for ``BLOG_CONTENT_STATE_SECONDS`` (and never past the moment the next
-    scheduled post becomes public), so that a busy site runs that query about once a second;
+    scheduled post becomes public), so that a busy site runs that query once every few seconds;
     saving a post forgets it at once. Staff see more than readers, so that is part of it too.
     """
     if not hasattr(request, "_blog_content_state"):
