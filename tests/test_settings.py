@@ -57,6 +57,20 @@ def test_production_defaults():
     ]
 
 
+@pytest.mark.parametrize(
+    ("behind_proxy", "trusted"), [("", "None"), ("1", "('HTTP_X_FORWARDED_PROTO', 'https')")]
+)
+def test_forwarded_proto_is_trusted_only_behind_a_proxy(behind_proxy, trusted):
+    code = "import site_config.settings as s; print(getattr(s, 'SECURE_PROXY_SSL_HEADER', None))"
+    env = {"PATH": os.environ.get("PATH", ""), "DJANGO_DEBUG": "1"}
+    if behind_proxy:
+        env["DJANGO_BEHIND_PROXY"] = behind_proxy
+    result = subprocess.run(
+        [sys.executable, "-c", code], env=env, cwd=BASE_DIR, capture_output=True, text=True
+    )
+    assert result.stdout.strip() == trusted, result.stderr
+
+
 def test_development_needs_nothing_but_debug():
     code, output = load_settings(DJANGO_DEBUG="1")
     assert code == 0, output
