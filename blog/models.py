@@ -294,6 +294,16 @@ class Post(models.Model):
 
     objects = PostQuerySet.as_manager()
 
+    # The fields render() fills from the markdown fields.
+    RENDERED_FIELDS = (
+        "body_html",
+        "toc_html",
+        "excerpt_html",
+        "body_text",
+        "word_count",
+        "reading_time",
+    )
+
     class Meta:
         ordering = ["-published_at", "-id"]
         get_latest_by = "published_at"

@@ -287,14 +287,39 @@ class AuthorPostListView(TermPostListView):
 # --- Index pages ---------------------------------------------------------------------------------
 
 
+class IndexView(TemplateView):
+    """A page listing every tag, category or author (or month) with public posts."""
+
+    title = ""
+    description = ""  # may name {site}
+    url_name = ""
+    items_name = ""
+
+    def get_items(self):
+        raise NotImplementedError
+
+    def get_context_data(self, **kwargs):
+        meta = PageMeta(
+            title=self.title,
+            description=self.description.format(site=settings.SITE_TITLE),
+            path=reverse(self.url_name),
+            feeds=site_feeds(),
+        )
+        return super().get_context_data(**{self.items_name: self.get_items()}, meta=meta, **kwargs)
+
+
 @conditional
-class TagListView(TemplateView):
+class TagListView(IndexView):
     """Every tag with public posts, as a cloud weighted by post count."""
 
     template_name = "blog/tag_list.html"
+    title = "Tags"
+    description = "Every tag on {site}, with its number of posts."
+    url_name = "blog:tag_list"
+    items_name = "tags"
     weights = 5
 
-    def get_context_data(self, **kwargs):
+    def get_items(self):
         tags = list(
             with_public_post_counts(
                 Tag.objects.all(), "blog_taggedpost_items__content_object"
@@ -303,78 +328,54 @@ class TagListView(TemplateView):
         most = max((tag.post_count for tag in tags), default=1)
         for tag in tags:
             tag.weight = 1 + round((self.weights - 1) * (tag.post_count - 1) / max(most - 1, 1))
-        return super().get_context_data(
-            tags=tags,
-            meta=PageMeta(
-                title="Tags",
-                description=f"Every tag on {settings.SITE_TITLE}, with its number of posts.",
-                path=reverse("blog:tag_list"),
-                feeds=site_feeds(),
-            ),
-            **kwargs,
-        )
+        return tags
 
 
 @conditional
-class CategoryListView(TemplateView):
+class CategoryListView(IndexView):
     template_name = "blog/category_list.html"
+    title = "Categories"
+    description = "The categories of {site}."
+    url_name = "blog:category_list"
+    items_name = "categories"
 
-    def get_context_data(self, **kwargs):
-        return super().get_context_data(
-            categories=with_public_post_counts(Category.objects.all(), "posts").order_by("name"),
-            meta=PageMeta(
-                title="Categories",
-                description=f"The categories of {settings.SITE_TITLE}.",
-                path=reverse("blog:category_list"),
-                feeds=site_feeds(),
-            ),
-            **kwargs,
-        )
+    def get_items(self):
+        return with_public_post_counts(Category.objects.all(), "posts").order_by("name")
 
 
 @conditional
-class AuthorListView(TemplateView):
+class AuthorListView(IndexView):
     template_name = "blog/author_list.html"
+    title = "Authors"
+    description = "Who writes {site}."
+    url_name = "blog:author_list"
+    items_name = "authors"
 
-    def get_context_data(self, **kwargs):
-        return super().get_context_data(
-            authors=with_public_post_counts(Author.objects.all(), "posts").order_by("name"),
-            meta=PageMeta(
-                title="Authors",
-                description=f"Who writes {settings.SITE_TITLE}.",
-                path=reverse("blog:author_list"),
-                feeds=site_feeds(),
-            ),
-            **kwargs,
-        )
+    def get_items(self):
+        return with_public_post_counts(Author.objects.all(), "posts").order_by("name")
 
 
 # --- Archives ------------------------------------------------------------------------------------
 
 
 @conditional
-class ArchiveView(TemplateView):
+class ArchiveView(IndexView):
     """Every month with posts, grouped by year, with counts (one query)."""
 
     template_name = "blog/archive.html"
+    title = "Archive"
+    description = "Every post of {site}, by year and month."
+    url_name = "blog:archive"
+    items_name = "years"
 
-    def get_context_data(self, **kwargs):
-        months = list(Post.objects.public().months())
-        years = [
-            (year, [(month, count) for month, count in group])
-            for year, group in itertools.groupby(months, key=lambda row: row[0].year)
-        ]
-        years = [(year, sum(count for _, count in rows), rows) for year, rows in years]
-        return super().get_context_data(
-            years=years,
-            meta=PageMeta(
-                title="Archive",
-                description=f"Every post of {settings.SITE_TITLE}, by year and month.",
-                path=reverse("blog:archive"),
-                feeds=site_feeds(),
-            ),
-            **kwargs,
-        )
+    def get_items(self):
+        """(year, posts that year, [(month, posts that month)...]), newest first."""
+        months = Post.objects.public().months()
+        years = []
+        for year, rows in itertools.groupby(months, key=lambda row: row[0].year):
+            rows = list(rows)
+            years.append((year, sum(count for _, count in rows), rows))
+        return years
 
 
 @conditional

@@ -10,14 +10,7 @@ class Command(BaseCommand):
     BATCH_SIZE = 500
 
     def handle(self, *, verbosity, **options):
-        rendered_fields = [
-            "body_html",
-            "toc_html",
-            "excerpt_html",
-            "body_text",
-            "word_count",
-            "reading_time",
-        ]
+        rendered_fields = Post.RENDERED_FIELDS
         count = 0
         with transaction.atomic():
             batch = []
