@@ -358,10 +358,7 @@ class PostAdmin(admin.ModelAdmin):
         posts = list(queryset)
         for post in posts:
             post.render()
-        Post.objects.bulk_update(
-            posts,
-            ["body_html", "toc_html", "excerpt_html", "body_text", "word_count", "reading_time"],
-        )
+        Post.objects.bulk_update(posts, Post.RENDERED_FIELDS)
         self.message_user(request, f"{len(posts)} post(s) rendered again.", messages.SUCCESS)
 
     # --- Saving: revisions ----------------------------------------------------------------------
