@@ -363,6 +363,13 @@ class PostAdmin(admin.ModelAdmin):
 
     # --- Saving: revisions ----------------------------------------------------------------------
 
+    def save_model(self, request, obj, form, change):
+        # A public post whose slug or date changes keeps its old address as a redirect.
+        previous = Post.objects.filter(pk=obj.pk).first() if change else None
+        super().save_model(request, obj, form, change)
+        if previous is not None and previous.is_public:
+            RedirectFromOldUrl.remember(obj, previous.get_absolute_url())
+
     def save_related(self, request, form, formsets, change):
         super().save_related(request, form, formsets, change)
         post = form.instance

@@ -173,6 +173,8 @@ class PostLoader:
             )
 
         is_new = post is None
+        # A post that moves keeps its old address alive (it becomes a redirect).
+        previous_url = None if is_new or not post.is_public else post.get_absolute_url()
         post = post or Post(source_path=source_path)
         apply_parsed_fields(post, parsed)
         post.slug = self._free_slug(post, parsed, messages)
@@ -204,9 +206,8 @@ class PostLoader:
             status=post.status,
             scheduled=post.status == Post.Status.PUBLISHED and post.published_at > timezone.now(),
         )
-        return _Staged(
-            post, is_new, authors, categories, tags, keywords, parsed.old_urls, values, result
-        )
+        old_urls = [*parsed.old_urls, *([previous_url] if previous_url else [])]
+        return _Staged(post, is_new, authors, categories, tags, keywords, old_urls, values, result)
 
     def _free_slug(self, post, parsed, messages):
         """The post's slug, or a distinct one when another post already has its address.
@@ -288,7 +289,7 @@ class PostLoader:
             ("content_object", "tag"),
             ((item.post.pk, keyword.pk) for item in staged for keyword in item.keywords),
         )
-        self._write_old_urls(staged, changed)
+        self._write_old_urls(staged)
         # Each import is a revision too, so that a file's update can be undone in the admin.
         Revision.objects.bulk_create(
             Revision(
@@ -302,10 +303,12 @@ class PostLoader:
         )
         forget_content_state()
 
-    def _write_old_urls(self, staged, changed):
-        """Point the posts' old addresses at them; an address another post has keeps it."""
-        if changed:
-            RedirectFromOldUrl.objects.filter(post__in=changed).delete()
+    def _write_old_urls(self, staged):
+        """Point the posts' old addresses at them; an address another post has keeps it.
+
+        Addresses are only ever added: one a post had once (an alias since removed, the address
+        before an admin renamed it) still leads to it.
+        """
         wanted = {}
         for item in staged:
             own = item.post.get_absolute_url()

@@ -538,6 +538,15 @@ class RedirectFromOldUrl(models.Model):
     def __str__(self):
         return f"{self.old_path} → {self.post}"
 
+    @classmethod
+    def remember(cls, post, old_path):
+        """Keep ``old_path`` leading to ``post`` (after its slug or date changed).
+
+        An address some other post already claims keeps pointing there.
+        """
+        if old_path and old_path != post.get_absolute_url():
+            cls.objects.get_or_create(old_path=old_path, defaults={"post": post})
+
 
 class Revision(models.Model):
     """A post as one save left it: who, when, how, and everything an import or the admin sets.

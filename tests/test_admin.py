@@ -465,3 +465,13 @@ def test_change_form_query_count_does_not_grow_with_tags_and_authors(admin_clien
     # Each inline row's autocomplete widget fetches its chosen author or category: one query a
     # row (9 more rows here); tags and keywords cost nothing more.
     assert many - few <= 9
+
+
+def test_changing_the_slug_of_a_public_post_keeps_its_old_address(admin_client, client):
+    post = make_post(slug="old-name")
+    old_url = post.get_absolute_url()
+    admin_client.post(change_url(post), form_data(post, slug="new-name"))
+    post.refresh_from_db()
+    assert post.slug == "new-name"
+    response = client.get(old_url)
+    assert (response.status_code, response["Location"]) == (301, post.get_absolute_url())

@@ -748,3 +748,22 @@ def test_an_unexpected_error_while_loading_stops_the_worker_pool_instead_of_hang
     thread.join(timeout=60)
     assert not thread.is_alive(), "the import hung after the error"
     assert outcome == ["simulated crash while writing"]
+
+
+def test_a_file_that_changes_its_slug_keeps_the_old_address_alive(tmp_path, client):
+    path = write(tmp_path, "2024-01-01-x.md", "---\ntitle: X\nslug: first-name\n---\n")
+    import_with(tmp_path)
+    old_url = Post.objects.get().get_absolute_url()
+    path.write_text("---\ntitle: X\nslug: second-name\n---\n")
+    import_with(tmp_path)
+    post = Post.objects.get()
+    response = client.get(old_url)
+    assert (response.status_code, response["Location"]) == (301, post.get_absolute_url())
+
+
+def test_old_addresses_are_kept_when_a_file_drops_an_alias(tmp_path, client):
+    path = write(tmp_path, "2024-01-01-x.md", "---\ntitle: X\naliases: [/gone/]\n---\n")
+    import_with(tmp_path)
+    path.write_text("---\ntitle: X\n---\nChanged.")
+    import_with(tmp_path)
+    assert client.get("/gone/").status_code == 301
