@@ -95,14 +95,15 @@ def cached_by_content_state(view):
     return wrapper
 
 
-def _conditional(view):
+def conditional_page(view):
+    """304 for what the reader already has, else a cached page, else the view renders it."""
     return condition(etag_func=site_etag, last_modified_func=site_last_modified)(
         cached_by_content_state(view)
     )
 
 
-# For class-based views: 304 for what the reader has, else a cached page, else render.
-conditional = method_decorator(_conditional, name="dispatch")
+# The same for class-based views.
+conditional = method_decorator(conditional_page, name="dispatch")
 
 
 # --- Shared behaviour -----------------------------------------------------------------------------

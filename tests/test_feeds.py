@@ -113,10 +113,10 @@ def test_json_feed_follows_version_1_1(client, posts):
 def test_feeds_make_a_fixed_number_of_queries(client, posts, django_assert_num_queries):
     for _ in range(5):
         make_post(authors=[make_author(), make_author()], tags=["a", "b", "c"])
-    # the posts, then their authors, categories and tags
-    with django_assert_num_queries(4):
+    # the content state (ETag); the posts, then their authors, categories and tags
+    with django_assert_num_queries(5):
         client.get(reverse("blog:feed_atom"))
-    with django_assert_num_queries(4):
+    with django_assert_num_queries(5):
         client.get(reverse("blog:feed_json"))
 
 
@@ -154,3 +154,11 @@ def test_sitemap_lists_public_posts_with_lastmod_and_the_browsing_pages(client, 
     ]:
         assert f"http://testserver{path}" in entries, path
     assert not any("draft" in url for url in entries)
+
+
+@pytest.mark.parametrize("url", ["/feed.xml", "/index.xml", "/feed.json", "/sitemap.xml"])
+def test_feed_readers_polling_get_304_until_something_changes(client, posts, url):
+    first = client.get(url)
+    assert client.get(url, HTTP_IF_NONE_MATCH=first["ETag"]).status_code == 304
+    make_post(title="Newer")
+    assert client.get(url, HTTP_IF_NONE_MATCH=first["ETag"]).status_code == 200
