@@ -34,6 +34,7 @@ from blog.models import (
     RedirectFromOldUrl,
     Revision,
     TaggedPost,
+    content_changed,
     render_post_markdown,
 )
 from blog.revisions import record_revision, restore_revision, revision_diff
@@ -377,6 +378,7 @@ class PostAdmin(admin.ModelAdmin):
         if not change and profile is not None and not post.authors.filter(pk=profile.pk).exists():
             # A new post is credited to whoever writes it (and so is theirs to publish).
             PostAuthor.objects.create(post=post, author=profile, position=post.authors.count())
+        content_changed()  # its tags, authors and categories were saved after the post
         record_revision(post, user=request.user)
 
     # --- Preview, revisions ----------------------------------------------------------------------

@@ -5,7 +5,7 @@ from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.core.validators import FileExtensionValidator
 from django.db import models
-from django.db.models import Count, Max, Min, Q
+from django.db.models import Count, F, Max, Min, Q, Subquery
 from django.db.models.functions import TruncMonth
 from django.urls import reverse
 from django.utils import timezone
@@ -23,6 +23,23 @@ CONTENT_STATE_CACHE_KEY = "blog:content-state"
 def forget_content_state():
     """Call after changing posts, so that pages (and their ETags) change at once."""
     cache.delete(CONTENT_STATE_CACHE_KEY)
+
+
+def content_changed():
+    """Call after changing what pages show besides the posts' own rows: an author's bio, a
+    category or tag name, a post's tags or links. Every page's ETag changes, on every server."""
+    if not SiteVersion.objects.filter(pk=1).update(number=F("number") + 1):
+        SiteVersion.objects.get_or_create(pk=1)
+    forget_content_state()
+
+
+class SiteVersion(models.Model):
+    """One row counting changes that the posts' own columns do not show (see content_changed)."""
+
+    number = models.BigIntegerField(default=1)
+
+    def __str__(self):
+        return f"site version {self.number}"
 
 
 def _site_host():
@@ -69,6 +86,7 @@ class Author(models.Model):
     def save(self, *args, **kwargs):
         self.bio_html = render_markdown(self.bio, site_host=_site_host()).body_html
         super().save(*args, **kwargs)
+        content_changed()
 
     def get_absolute_url(self):
         return reverse("blog:author_detail", kwargs={"slug": self.slug})
@@ -86,6 +104,10 @@ class Category(models.Model):
     def __str__(self):
         return self.name
 
+    def save(self, *args, **kwargs):
+        super().save(*args, **kwargs)
+        content_changed()
+
     def get_absolute_url(self):
         return reverse("blog:category_detail", kwargs={"slug": self.slug})
 
@@ -95,6 +117,10 @@ class Keyword(TagBase):
 
     class Meta:
         ordering = ["name"]
+
+    def save(self, *args, **kwargs):
+        super().save(*args, **kwargs)
+        content_changed()
 
     def get_absolute_url(self):
         return reverse("blog:keyword_detail", kwargs={"slug": self.slug})
@@ -158,6 +184,8 @@ class PostQuerySet(models.QuerySet):
                 "published_at", filter=Q(published_at__gt=now, status=Post.Status.PUBLISHED)
             ),
             next_expiry=Min("expires_at", filter=Q(expires_at__gt=now)),
+            # In the same query: the count of changes the posts' columns do not show.
+            site_version=Max(Subquery(SiteVersion.objects.filter(pk=1).values("number")[:1])),
         )
         upcoming = [state.pop("next_publication"), state.pop("next_expiry")]
         state["next_change"] = min((moment for moment in upcoming if moment), default=None)

@@ -10,7 +10,15 @@ import difflib
 from django.db import transaction
 
 from blog.loading import related_for_snapshot, snapshot_lines, stored_snapshot
-from blog.models import Author, Category, Post, PostAuthor, PostCategory, Revision
+from blog.models import (
+    Author,
+    Category,
+    Post,
+    PostAuthor,
+    PostCategory,
+    Revision,
+    content_changed,
+)
 
 
 def record_revision(post, *, user=None, source=Revision.Source.ADMIN, note=""):
@@ -69,6 +77,7 @@ def restore_revision(revision, *, user):
     _replace_links(post, PostCategory, "category", Category, values["categories"])
     post.tags.set(values["tags"])
     post.keywords.set(values["keywords"])
+    content_changed()
     return record_revision(
         post,
         user=user,

@@ -368,3 +368,31 @@ def test_an_import_changes_the_pages_at_once(client, tmp_path):
     (tmp_path / "2024-01-01-imported.md").write_text("---\ntitle: Imported now\n---\nText.")
     import_paths([str(tmp_path)], options=ImportOptions(tz=dt.UTC))
     assert "Imported now" in html_of(client, "/")
+
+
+@pytest.mark.parametrize("what", ["tag", "author", "category"])
+@override_settings(BLOG_CONTENT_STATE_SECONDS=60)
+def test_renaming_a_tag_author_or_category_changes_cached_pages(client, what):
+    from taggit.models import Tag
+
+    author = make_author(name="Old author")
+    category = make_category(name="Old category")
+    make_post(authors=[author], categories=[category], tags=["old-tag"])
+    assert "Old author" in html_of(client, "/")
+    renamed = {
+        "tag": Tag.objects.get(name="old-tag"),
+        "author": author,
+        "category": category,
+    }[what]
+    renamed.name = "Renamed"
+    renamed.save()
+    assert "Renamed" in html_of(client, "/")
+
+
+def test_editing_a_posts_tags_in_the_admin_changes_cached_pages(admin_client, client):
+    post = make_post(tags=["before"])
+    assert "#before" in html_of(client, "/")
+    from tests.test_admin import change_url, form_data
+
+    admin_client.post(change_url(post), form_data(post, tags="after"))
+    assert "#after" in html_of(client, "/")
