@@ -120,7 +120,7 @@ class BlogViewMixin:
         return settings.BLOG_POSTS_PER_PAGE
 
     def get_queryset(self):
-        return Post.objects.public()
+        return Post.objects.public().defer(*Post.FULL_TEXT_FIELDS)
 
     def paginate_queryset(self, queryset, page_size):
         # Prefetch for the page's posts only: date views also read this queryset to find the
@@ -422,7 +422,13 @@ class SearchView(BlogViewMixin, ListView):
         self.query = post_search.clean_query(self.request.GET.get("q", ""))
         if not self.query:
             return Post.objects.none()
-        return post_search.search(super().get_queryset(), self.query)
+        # The snippet is cut from the plain text, so that one column comes along.
+        return post_search.search(
+            Post.objects.public().defer(
+                *(name for name in Post.FULL_TEXT_FIELDS if name != "body_text")
+            ),
+            self.query,
+        )
 
     def get_meta(self):
         title = f"Search: {self.query}" if self.query else "Search"
