@@ -114,46 +114,45 @@ class PostRssFeed(PostFeed):
     feed_type = FullContentRssFeed
 
 
-class TagFeed(PostFeed):
+class TermFeed(PostFeed):
+    """The posts of one tag, category or author."""
+
+    model = None
+    posts_filter = ""  # the Post lookup that selects the term's posts
+    title_format = ""  # may name {site} and {name}
+
     def get_object(self, request, slug):
-        return get_object_or_404(Tag, slug=slug)
+        return get_object_or_404(self.model, slug=slug)
 
     def title(self, obj=None):
-        return f"{settings.SITE_TITLE}: posts tagged {obj.name}"
-
-    def link(self, obj=None):
-        return reverse("blog:tag_detail", kwargs={"slug": obj.slug})
-
-    def posts(self, obj):
-        return Post.objects.public().filter(tags=obj)
-
-
-class CategoryFeed(PostFeed):
-    def get_object(self, request, slug):
-        return get_object_or_404(Category, slug=slug)
-
-    def title(self, obj=None):
-        return f"{settings.SITE_TITLE}: {obj.name}"
+        return self.title_format.format(site=settings.SITE_TITLE, name=obj.name)
 
     def link(self, obj=None):
         return obj.get_absolute_url()
 
     def posts(self, obj):
-        return Post.objects.public().filter(categories=obj)
+        return Post.objects.public().filter(**{self.posts_filter: obj})
 
 
-class AuthorFeed(PostFeed):
-    def get_object(self, request, slug):
-        return get_object_or_404(Author, slug=slug)
-
-    def title(self, obj=None):
-        return f"{settings.SITE_TITLE}: posts by {obj.name}"
+class TagFeed(TermFeed):
+    model = Tag
+    posts_filter = "tags"
+    title_format = "{site}: posts tagged {name}"
 
     def link(self, obj=None):
-        return obj.get_absolute_url()
+        return reverse("blog:tag_detail", kwargs={"slug": obj.slug})  # taggit's Tag has no URL
 
-    def posts(self, obj):
-        return Post.objects.public().filter(authors=obj)
+
+class CategoryFeed(TermFeed):
+    model = Category
+    posts_filter = "categories"
+    title_format = "{site}: {name}"
+
+
+class AuthorFeed(TermFeed):
+    model = Author
+    posts_filter = "authors"
+    title_format = "{site}: posts by {name}"
 
 
 def _rss(feed_class):
