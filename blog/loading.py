@@ -56,7 +56,6 @@ class LoadResult:
     source_path: str
     outcome: Outcome
     messages: list[Message] = field(default_factory=list)
-    post_id: int | None = None
     status: str = ""
     scheduled: bool = False
 
@@ -153,8 +152,6 @@ class PostLoader:
             else:
                 results.append(outcome)
         self._write(staged)
-        for item in staged:
-            item.result.post_id = item.post.pk
         return results
 
     # --- Deciding what to write -----------------------------------------------------------------
@@ -163,13 +160,12 @@ class PostLoader:
         source_path = parsed.source_path
         messages = list(parsed.warnings)
         if post is not None and post.source_hash == parsed.source_hash and not self.force:
-            return LoadResult(source_path, Outcome.UNCHANGED, messages, post.pk)
+            return LoadResult(source_path, Outcome.UNCHANGED, messages)
         if post is not None and not self.force and was_edited_since_import(post):
             return LoadResult(
                 source_path,
                 Outcome.CONFLICT,
                 [*messages, _conflict_message(post, parsed)],
-                post.pk,
             )
 
         is_new = post is None
