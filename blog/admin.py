@@ -22,6 +22,7 @@ from django.utils import timezone
 from django.utils.html import format_html
 from taggit.models import Tag
 
+from blog.caching import content_changed
 from blog.loading import snapshot_lines
 from blog.models import (
     Author,
@@ -34,7 +35,6 @@ from blog.models import (
     RedirectFromOldUrl,
     Revision,
     TaggedPost,
-    content_changed,
     render_post_markdown,
 )
 from blog.revisions import record_revision, restore_revision, revision_diff
@@ -367,6 +367,7 @@ class PostAdmin(admin.ModelAdmin):
     def save_model(self, request, obj, form, change):
         # A public post whose slug or date changes keeps its old address as a redirect.
         previous = Post.objects.filter(pk=obj.pk).first() if change else None
+        obj._public_before_edit = previous is not None and previous.is_public
         super().save_model(request, obj, form, change)
         if previous is not None and previous.is_public:
             RedirectFromOldUrl.remember(obj, previous.get_absolute_url())
@@ -378,7 +379,11 @@ class PostAdmin(admin.ModelAdmin):
         if not change and profile is not None and not post.authors.filter(pk=profile.pk).exists():
             # A new post is credited to whoever writes it (and so is theirs to publish).
             PostAuthor.objects.create(post=post, author=profile, position=post.authors.count())
-        content_changed()  # its tags, authors and categories were saved after the post
+        # Its tags, authors and categories were saved after the post itself.
+        content_changed(
+            post_ids=[post.pk],
+            public=post.is_public or getattr(post, "_public_before_edit", False),
+        )
         record_revision(post, user=request.user)
 
     # --- Preview, revisions ----------------------------------------------------------------------

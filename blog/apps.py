@@ -7,14 +7,34 @@ class BlogConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self):
-        # taggit's Tag is not ours to give a save() that says pages changed; a receiver does.
-        from django.db.models.signals import post_delete, post_save
+        # taggit's Tag and its manager are not ours to give a save() that says pages changed:
+        # receivers do, for a renamed or deleted tag and for a post's tags set by any path.
+        from django.db.models.signals import m2m_changed, post_delete, post_save, pre_delete
         from taggit.models import Tag
 
-        from blog.models import content_changed
+        from blog.caching import content_changed
+        from blog.models import TaggedPost
 
-        def tag_changed(**kwargs):
-            content_changed()
+        def tagged_posts(tag):
+            return list(
+                TaggedPost.objects.filter(tag_id=tag.pk).values_list("content_object_id", flat=True)
+            )
+
+        def tag_changed(instance, **kwargs):
+            content_changed(
+                post_ids=getattr(instance, "_tagged_posts", None) or tagged_posts(instance)
+            )
+
+        def tag_deleting(instance, **kwargs):
+            instance._tagged_posts = tagged_posts(instance)  # gone by the time it is deleted
+
+        def post_tags_changed(instance, action, reverse, **kwargs):
+            if action in ("post_add", "post_remove", "post_clear") and not reverse:
+                content_changed(post_ids=[instance.pk], public=instance.is_public)
 
         post_save.connect(tag_changed, sender=Tag, dispatch_uid="blog.tag_changed", weak=False)
+        pre_delete.connect(tag_deleting, sender=Tag, dispatch_uid="blog.tag_deleting", weak=False)
         post_delete.connect(tag_changed, sender=Tag, dispatch_uid="blog.tag_deleted", weak=False)
+        m2m_changed.connect(
+            post_tags_changed, sender=TaggedPost, dispatch_uid="blog.post_tags", weak=False
+        )

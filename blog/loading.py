@@ -23,6 +23,7 @@ from django.db.models import Prefetch
 from django.utils import timezone
 from taggit.models import Tag
 
+from blog.caching import content_changed
 from blog.models import (
     Author,
     Category,
@@ -34,7 +35,6 @@ from blog.models import (
     RedirectFromOldUrl,
     Revision,
     TaggedPost,
-    forget_content_state,
 )
 from blog.parsing import Message, Severity, slugify
 
@@ -297,7 +297,13 @@ class PostLoader:
             )
             for item in staged
         )
-        forget_content_state()
+        content_changed(
+            post_ids=[item.post.pk for item in staged],
+            public=any(
+                item.post.is_public or (not item.is_new and item.post._was_public)
+                for item in staged
+            ),
+        )
 
     def _write_old_urls(self, staged):
         """Point the posts' old addresses at them; an address another post has keeps it.
@@ -563,5 +569,5 @@ def unpublish_missing(seen_source_paths):
             import_fingerprint="",
             modified_at=timezone.now(),
         )
-    forget_content_state()
+    content_changed(post_ids=[pk for pk, _ in gone], public=bool(gone))
     return [source_path for _, source_path in gone]

@@ -1,6 +1,8 @@
-"""Old addresses of imported posts answer 301 to the post's address here."""
+"""Requests the site refuses outright, and old addresses of imported posts answering 301."""
 
-from django.http import HttpResponsePermanentRedirect
+from urllib.parse import unquote_to_bytes
+
+from django.http import HttpResponseBadRequest, HttpResponsePermanentRedirect
 
 from blog.models import Post, RedirectFromOldUrl
 
@@ -37,3 +39,27 @@ class OldUrlRedirectMiddleware:
 def _spellings(path):
     base = path.removesuffix("index.html").rstrip("/") or "/"
     return {path, base, base + "/", base + ".html", base.removesuffix(".html")}
+
+
+class RejectNulMiddleware:
+    """A NUL character in the address, the query or a cookie answers 400 at once.
+
+    PostgreSQL cannot store or compare text holding NUL (psycopg refuses the query), so such a
+    request would otherwise fail with a 500 wherever its text reaches a query; no real link
+    holds one.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        raw = (
+            request.path_info,
+            request.META.get("QUERY_STRING", ""),
+            request.META.get("HTTP_COOKIE", ""),
+        )
+        if any("\x00" in text or b"\x00" in unquote_to_bytes(text) for text in raw):
+            return HttpResponseBadRequest(
+                "Bad request: the address holds a NUL character.", content_type="text/plain"
+            )
+        return self.get_response(request)

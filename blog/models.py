@@ -2,11 +2,10 @@ import datetime as dt
 from urllib.parse import urlsplit
 
 from django.conf import settings
-from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.core.validators import FileExtensionValidator
 from django.db import models
-from django.db.models import Count, F, Max, Min, Q, Subquery
+from django.db.models import Count, Max, Min, Q, Subquery
 from django.db.models.functions import Cast, Substr
 from django.urls import reverse
 from django.utils import timezone
@@ -15,29 +14,16 @@ from django.utils.text import Truncator
 from taggit.managers import TaggableManager
 from taggit.models import TagBase, TaggedItemBase
 
+from blog.caching import content_changed
 from blog.rendering import render_markdown
-
-# What every page depends on (see PostQuerySet.content_state), cached briefly by the views.
-CONTENT_STATE_CACHE_KEY = "blog:content-state"
-
-
-def forget_content_state():
-    """Call after changing posts, so that pages (and their ETags) change at once."""
-    cache.delete(CONTENT_STATE_CACHE_KEY)
-
-
-def content_changed():
-    """Call after changing what pages show besides the posts' own rows: an author's bio, a
-    category or tag name, a post's tags or links. Every page's ETag changes, on every server."""
-    if not SiteVersion.objects.filter(pk=1).update(number=F("number") + 1):
-        SiteVersion.objects.get_or_create(pk=1)
-    forget_content_state()
+from blog.search import SearchDocumentField
 
 
 class SiteVersion(models.Model):
-    """One row counting changes that the posts' own columns do not show (see content_changed)."""
+    """One row counting the changes readers could see (see ``blog.caching.content_changed``)."""
 
     number = models.BigIntegerField(default=1)
+    changed_at = models.DateTimeField(null=True, blank=True)
 
     def __str__(self):
         return f"site version {self.number}"
@@ -87,7 +73,7 @@ class Author(models.Model):
     def save(self, *args, **kwargs):
         self.bio_html = render_markdown(self.bio, site_host=_site_host()).body_html
         super().save(*args, **kwargs)
-        content_changed()
+        content_changed(post_ids=self.posts.values_list("pk", flat=True))  # names are searched
 
     def get_absolute_url(self):
         return reverse("blog:author_detail", kwargs={"slug": self.slug})
@@ -173,20 +159,23 @@ class PostQuerySet(models.QuerySet):
         return self.all() if user.is_staff else self.public()
 
     def content_state(self, *, now):
-        """What every page depends on, in one query: the number of posts, the newest edit, the
-        newest post that has become public and the newest expiry, and when the next scheduled
-        post becomes public or the next post expires (``next_change``)."""
-        state = self.aggregate(
-            count=Count("id"),
-            modified=Max("modified_at"),
-            shown=Max("published_at", filter=Q(published_at__lte=now)),
+        """What every public page depends on, in one query over published posts: the number of
+        public posts, their newest edit, the newest post that has become public and the newest
+        expiry, the site's change count, and when the next scheduled post becomes public or the
+        next post expires (``next_change``). Drafts are not part of it: saving one changes no
+        public page."""
+        public = Q(published_at__lte=now) & (Q(expires_at__isnull=True) | Q(expires_at__gt=now))
+        site = SiteVersion.objects.filter(pk=1)
+        state = self.filter(status=Post.Status.PUBLISHED).aggregate(
+            count=Count("id", filter=public),
+            modified=Max("modified_at", filter=public),
+            shown=Max("published_at", filter=public),
             expired=Max("expires_at", filter=Q(expires_at__lte=now)),
-            next_publication=Min(
-                "published_at", filter=Q(published_at__gt=now, status=Post.Status.PUBLISHED)
-            ),
+            next_publication=Min("published_at", filter=Q(published_at__gt=now)),
             next_expiry=Min("expires_at", filter=Q(expires_at__gt=now)),
             # In the same query: the count of changes the posts' columns do not show.
-            site_version=Max(Subquery(SiteVersion.objects.filter(pk=1).values("number")[:1])),
+            site_version=Max(Subquery(site.values("number")[:1])),
+            site_changed=Max(Subquery(site.values("changed_at")[:1])),
         )
         upcoming = [state.pop("next_publication"), state.pop("next_expiry")]
         state["next_change"] = min((moment for moment in upcoming if moment), default=None)
@@ -215,6 +204,13 @@ class PostQuerySet(models.QuerySet):
             ),
             "tags",
         )
+
+
+class PostManager(models.Manager.from_queryset(PostQuerySet)):
+    def get_queryset(self):
+        # The search document is for the search index alone; saving a post loaded without it
+        # leaves it as blog.search wrote it.
+        return super().get_queryset().defer("search_vector")
 
 
 class Post(models.Model):
@@ -299,6 +295,8 @@ class Post(models.Model):
     body_text = models.TextField(blank=True, editable=False, help_text="Plain text, for search.")
     word_count = models.PositiveIntegerField(default=0, editable=False)
     reading_time = models.PositiveSmallIntegerField(default=0, editable=False, help_text="Minutes.")
+    # Written by blog.search.update_index() after every write; never loaded with the post.
+    search_vector = SearchDocumentField(null=True, editable=False)
 
     # Import bookkeeping.
     source_path = models.CharField(
@@ -326,7 +324,7 @@ class Post(models.Model):
         help_text="Front-matter keys that have no field of their own, kept as imported.",
     )
 
-    objects = PostQuerySet.as_manager()
+    objects = PostManager()
 
     # What lists of posts never show: left out of their queries (large, on every row).
     FULL_TEXT_FIELDS = ("body", "body_html", "toc_html", "body_text", "front_matter_extra")
@@ -369,15 +367,18 @@ class Post(models.Model):
         if self._rendered_from != self._rendering_inputs():
             self.render()
         self.version += 1
+        was_public = self._was_public and not self._state.adding
         super().save(*args, **kwargs)
-        forget_content_state()
+        content_changed(post_ids=[self.pk], public=was_public or self.is_public)
+        self._was_public = self.is_public
 
     def get_absolute_url(self):
         return self.address(self.local_publication_date(), self.slug)
 
     def delete(self, *args, **kwargs):
+        was_public = self._was_public or self.is_public
         result = super().delete(*args, **kwargs)
-        forget_content_state()
+        content_changed(public=was_public)
         return result
 
     @classmethod
@@ -387,6 +388,8 @@ class Post(models.Model):
         # renderer or settings change), so saving without a markdown change need not render.
         if {"body", "excerpt", "excerpt_separator", "excerpt_words"} <= set(field_names):
             post._rendered_from = post._rendering_inputs()
+        if {"status", "published_at", "expires_at"} <= set(field_names):
+            post._was_public = post.is_public
         return post
 
     @staticmethod
@@ -431,6 +434,9 @@ class Post(models.Model):
         self._rendered_from = self._rendering_inputs()
 
     _rendered_from = None  # the inputs of the rendering held in the rendered fields, if known
+    # Whether readers could see the post as it was loaded: saving it then changes public pages
+    # even if it is no longer public. Unknown (a partial load) counts as public.
+    _was_public = True
 
     def _rendering_inputs(self):
         return {
@@ -518,6 +524,25 @@ class Post(models.Model):
                 pk__in=[post.pk for post in related]
             )[: limit - len(related)]
         return related
+
+
+class PostSearchEntry(models.Model):
+    """A post's row in SQLite's FTS5 search table (``blog.search``); not used on PostgreSQL."""
+
+    post = models.OneToOneField(
+        Post,
+        primary_key=True,
+        db_column="rowid",
+        on_delete=models.DO_NOTHING,
+        related_name="search_entry",
+    )
+
+    class Meta:
+        managed = False
+        db_table = "blog_post_fts"
+
+    def __str__(self):
+        return f"search entry of post {self.post_id}"
 
 
 class PostAuthor(models.Model):

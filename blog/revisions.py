@@ -9,6 +9,7 @@ import difflib
 
 from django.db import transaction
 
+from blog.caching import content_changed
 from blog.loading import related_for_snapshot, snapshot_lines, stored_snapshot
 from blog.models import (
     Author,
@@ -17,7 +18,6 @@ from blog.models import (
     PostAuthor,
     PostCategory,
     Revision,
-    content_changed,
 )
 
 
@@ -77,7 +77,7 @@ def restore_revision(revision, *, user):
     _replace_links(post, PostCategory, "category", Category, values["categories"])
     post.tags.set(values["tags"])
     post.keywords.set(values["keywords"])
-    content_changed()
+    content_changed(post_ids=[post.pk])
     return record_revision(
         post,
         user=user,

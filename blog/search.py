@@ -1,115 +1,194 @@
-"""Full-text search: PostgreSQL's ranked search where it runs, a plain fallback elsewhere.
+"""Full-text search over stored indexes, ranked, on both databases.
 
-On PostgreSQL the title weighs most (A), then the description and tags (B), then the body (D);
-the query is read as a web search (``"quoted phrases"``, ``-excluded`` words, ``or``), so junk
-never raises. Elsewhere (SQLite) every word must appear in the title, description, body or a tag,
-and posts rank by where the words were found. Both highlight the words in a short snippet.
+PostgreSQL: each post keeps a weighted ``tsvector`` (title A; description and tags B; authors C;
+text D) in ``Post.search_vector``, with a GIN index; the query is read as a web search
+(``"quoted phrases"``, ``-excluded`` words, ``or``), so junk never raises.
+SQLite: an FTS5 table (``blog_post_fts``) holds the same fields; every word must start a word of
+the post, ranked by BM25 with the same weights.
+
+Both are written by ``update_index()``, which ``blog.caching.content_changed`` calls for every
+post written, by whatever path. Result lists are cached per (query, content state), and a query
+is cut to ``MAX_QUERY_LENGTH`` characters and ``MAX_WORDS`` words.
 """
 
+import hashlib
 import re
 
 from django.conf import settings
-from django.db import connection
-from django.db.models import Case, Exists, OuterRef, Q, Subquery, TextField, Value, When
-from django.db.models.functions import Coalesce
+from django.core.cache import cache
+from django.db import connection, models
+from django.db.models import BooleanField, FloatField, Func, Lookup, TextField, Value
+from django.db.models.expressions import RawSQL
 from django.utils.html import escape
 from django.utils.safestring import mark_safe
-
-from blog.models import TaggedPost
 
 MAX_QUERY_LENGTH = 200
 MAX_WORDS = 8
 SNIPPET_WORDS = 40
+# Most results a search keeps (and caches): 50 pages of results are more than anyone reads.
+MAX_RESULTS = 500
+FTS_TABLE = "blog_post_fts"
+# Title, description, tags, authors, text: how much a word found in each counts.
+WEIGHTS = (8.0, 4.0, 4.0, 2.0, 1.0)
+# A tsvector holds at most 1 MB; a post's text beyond this many characters is not indexed.
+MAX_INDEXED_TEXT = 250_000
 # PostgreSQL marks the found words with these; they are swapped for <mark> after escaping.
 _START, _STOP = "\u2063\u2063[", "]\u2063\u2063"
 
 
 def clean_query(text):
-    """The query as searched: whitespace collapsed, cut to a sane length."""
-    return " ".join((text or "").split())[:MAX_QUERY_LENGTH]
+    """The query as searched: no control characters, whitespace collapsed, cut to a sane length."""
+    text = "".join(char if char.isprintable() else " " for char in (text or ""))
+    words = text.split()[: MAX_WORDS * 2]  # room for operators such as "or" and quotes
+    return " ".join(words)[:MAX_QUERY_LENGTH]
 
 
-def search(posts, query):
-    """``posts`` matching ``query``, best first, each with ``snippet`` HTML when listed."""
-    if connection.vendor == "postgresql":
-        return _postgres_search(posts, query)
-    return _simple_search(posts, query)
+# --- The index -------------------------------------------------------------------------------
 
 
-def _tag_names():
-    from django.contrib.postgres.aggregates import StringAgg
-
-    return Coalesce(
-        Subquery(
-            TaggedPost.objects.filter(content_object=OuterRef("pk"))
-            .values("content_object")
-            .annotate(names=StringAgg("tag__name", delimiter=" "))
-            .values("names")
-        ),
-        Value(""),
-        output_field=TextField(),
-    )
+def update_index(post_ids):
+    """Bring the search entries of ``post_ids`` up to date with the stored posts."""
+    post_ids = list(post_ids)
+    for start in range(0, len(post_ids), 500):
+        chunk = post_ids[start : start + 500]
+        if connection.vendor == "postgresql":
+            _update_postgres(chunk)
+        elif connection.vendor == "sqlite":
+            _update_sqlite(chunk)
 
 
-def _postgres_search(posts, query):
-    # Imported here: django.contrib.postgres needs psycopg, which SQLite sites need not install.
-    from django.contrib.postgres.search import SearchHeadline, SearchQuery, SearchRank, SearchVector
-
-    config = settings.BLOG_SEARCH_CONFIG
-    search_query = SearchQuery(query, search_type="websearch", config=config)
-    vector = (
-        SearchVector("title", weight="A", config=config)
-        + SearchVector("description", weight="B", config=config)
-        + SearchVector(_tag_names(), weight="B", config=config)
-        + SearchVector("body_text", weight="D", config=config)
-    )
+def _related_names(aggregate):
+    """SQL for the tag names and the author names of the post ``p``, space-separated."""
     return (
-        posts.alias(document=vector)
-        .filter(document=search_query)
-        .annotate(
-            rank=SearchRank(vector, search_query),
-            headline=SearchHeadline(
-                "body_text",
-                search_query,
-                config=config,
-                start_sel=_START,
-                stop_sel=_STOP,
-                max_words=SNIPPET_WORDS,
-                min_words=15,
-                max_fragments=2,
-                fragment_delimiter=" … ",
-            ),
-        )
-        .order_by("-rank", "-published_at")
+        f"COALESCE((SELECT {aggregate.format('t.name')} FROM taggit_tag t "
+        "JOIN blog_taggedpost tp ON tp.tag_id = t.id WHERE tp.content_object_id = p.id), '')",
+        f"COALESCE((SELECT {aggregate.format('a.name')} FROM blog_author a "
+        "JOIN blog_postauthor pa ON pa.author_id = a.id WHERE pa.post_id = p.id), '')",
     )
 
 
-def _simple_search(posts, query):
-    """Every word must start a word of the title, description, text or a tag (SQLite's REGEXP
-    is Python's ``re``, which Django registers)."""
-    words = _words(query)
-    if not words:
-        return posts.none()
-    score = Value(0)
-    for word in words:
-        # Words that start with what was typed: "index" finds "indexes"; "go" finds "good" but
-        # not "ago" or "django".
-        starts = rf"\b{re.escape(word)}"
-        in_title = Q(title__iregex=starts)
-        in_description = Q(description__iregex=starts)
-        in_body = Q(body_text__iregex=starts)
-        in_tags = Exists(
-            TaggedPost.objects.filter(content_object=OuterRef("pk"), tag__name__iregex=starts)
+def _update_postgres(post_ids):
+    tags, authors = _related_names("string_agg({}, ' ')")
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"""
+            UPDATE blog_post AS p SET search_vector =
+                setweight(to_tsvector(%(config)s::regconfig, p.title), 'A')
+                || setweight(to_tsvector(%(config)s::regconfig, p.description), 'B')
+                || setweight(to_tsvector(%(config)s::regconfig, {tags}), 'B')
+                || setweight(to_tsvector(%(config)s::regconfig, {authors}), 'C')
+                || setweight(to_tsvector(%(config)s::regconfig,
+                                         left(p.body_text, %(limit)s)), 'D')
+            WHERE p.id = ANY(%(ids)s)
+            """,
+            {"config": settings.BLOG_SEARCH_CONFIG, "limit": MAX_INDEXED_TEXT, "ids": post_ids},
         )
-        posts = posts.filter(in_title | in_description | in_body | in_tags)
-        for condition, weight in (
-            (in_title, 8),
-            (in_description, 4),
-            (in_tags, 4),
-            (in_body, 1),
-        ):
-            score = score + Case(When(condition, then=Value(weight)), default=Value(0))
-    return posts.annotate(rank=score).order_by("-rank", "-published_at")
+
+
+def _update_sqlite(post_ids):
+    tags, authors = _related_names("group_concat({}, ' ')")
+    marks = ", ".join(["%s"] * len(post_ids))
+    with connection.cursor() as cursor:
+        cursor.execute(f"DELETE FROM {FTS_TABLE} WHERE rowid IN ({marks})", post_ids)
+        cursor.execute(
+            f"""
+            INSERT INTO {FTS_TABLE} (rowid, title, description, tags, authors, body_text)
+            SELECT p.id, p.title, p.description, {tags}, {authors},
+                   substr(p.body_text, 1, {MAX_INDEXED_TEXT})
+            FROM blog_post p WHERE p.id IN ({marks})
+            """,
+            post_ids,
+        )
+
+
+def rebuild_index():
+    """Index every post again (after a change of the search configuration)."""
+    from blog.models import Post
+
+    update_index(Post.objects.values_list("pk", flat=True).iterator())
+
+
+# --- Searching -------------------------------------------------------------------------------
+
+
+def search(posts, query, *, state_etag=""):
+    """``posts`` matching ``query``, best first (at most ``MAX_RESULTS``).
+
+    The ranked ids are cached per query and ``state_etag`` (the content state), so a repeated
+    search costs one cache read and one query for the page's posts.
+    """
+    key = "blog:search:" + hashlib.sha256(f"{state_etag}|{query}".encode()).hexdigest()[:40]
+    ids = cache.get(key) if state_etag else None
+    if ids is None:
+        ids = list(_ranked(posts, query).values_list("pk", flat=True)[:MAX_RESULTS])
+        if state_etag:
+            cache.set(key, ids, settings.BLOG_PAGE_CACHE_SECONDS or 60)
+    return ids
+
+
+def _ranked(posts, query):
+    if connection.vendor == "postgresql":
+        return _postgres_ranked(posts, query)
+    return _sqlite_ranked(posts, query)
+
+
+class SearchDocumentField(models.Field):
+    """A post's weighted search document: a ``tsvector`` on PostgreSQL; unused text elsewhere
+    (SQLite keeps its documents in the FTS5 table)."""
+
+    def db_type(self, connection):
+        return "tsvector" if connection.vendor == "postgresql" else "text"
+
+
+@SearchDocumentField.register_lookup
+class Matches(Lookup):
+    """``search_vector__matches=WebSearchQuery(...)``: the tsvector ``@@`` a tsquery."""
+
+    lookup_name = "matches"
+
+    def as_sql(self, compiler, connection):
+        lhs, lhs_params = self.process_lhs(compiler, connection)
+        rhs, rhs_params = self.process_rhs(compiler, connection)
+        return f"{lhs} @@ {rhs}", [*lhs_params, *rhs_params]
+
+
+class WebSearchQuery(Func):
+    """PostgreSQL's ``websearch_to_tsquery(config, text)``: never raises on what people type."""
+
+    function = "websearch_to_tsquery"
+    arg_joiner = "::regconfig, "
+    output_field = TextField()
+
+    def __init__(self, query):
+        super().__init__(Value(settings.BLOG_SEARCH_CONFIG), Value(query))
+
+
+def _postgres_ranked(posts, query):
+    search_query = WebSearchQuery(query)
+    rank = Func("search_vector", search_query, function="ts_rank", output_field=FloatField())
+    return (
+        posts.filter(search_vector__matches=search_query)
+        .annotate(rank=rank)
+        .order_by("-rank", "-published_at", "-id")
+    )
+
+
+def _sqlite_ranked(posts, query):
+    expression = fts_query(query)
+    if not expression:
+        return posts.none()
+    weights = ", ".join(str(weight) for weight in WEIGHTS)
+    return (
+        posts.filter(search_entry__isnull=False)
+        .filter(RawSQL(f"{FTS_TABLE} MATCH %s", [expression], output_field=BooleanField()))
+        .annotate(rank=RawSQL(f"-bm25({FTS_TABLE}, {weights})", [], output_field=FloatField()))
+        .order_by("-rank", "-published_at", "-id")
+    )
+
+
+def fts_query(query):
+    """An FTS5 query in which every word must start a word of the post (``"word"*``)."""
+    return " ".join(f'"{word.replace(chr(34), "")}"*' for word in _words(query))
 
 
 def _words(query):
@@ -118,18 +197,55 @@ def _words(query):
     return [word for word in words if word.lower() not in {"or", "and"}][:MAX_WORDS]
 
 
-def snippet(post, query):
-    """A short passage of the post around the words searched for, with them in <mark>."""
-    headline = getattr(post, "headline", None)
-    if headline:
-        marked = (
-            escape(headline).replace(escape(_START), "<mark>").replace(escape(_STOP), "</mark>")
+# --- Snippets --------------------------------------------------------------------------------
+
+
+def with_snippets(posts, query):
+    """Give each post of a page of results ``snippet``: a short passage with the words marked."""
+    posts = list(posts)
+    headlines = {}
+    if posts and connection.vendor == "postgresql":
+        headlines = _postgres_headlines([post.pk for post in posts], query)
+    for post in posts:
+        headline = headlines.get(post.pk)
+        if headline:
+            marked = (
+                escape(headline).replace(escape(_START), "<mark>").replace(escape(_STOP), "</mark>")
+            )
+            post.snippet = mark_safe(marked)  # escaped above; only <mark> is added
+        else:
+            post.snippet = highlight(post.body_text or post.description, _words(query))
+    return posts
+
+
+def _postgres_headlines(post_ids, query):
+    """ts_headline for the page's posts only (it reads the whole text, so never for all hits)."""
+    options = (
+        f"StartSel={_START}, StopSel={_STOP}, MaxWords={SNIPPET_WORDS}, MinWords=15, "
+        'MaxFragments=2, FragmentDelimiter=" … "'
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT id, ts_headline(%(config)s::regconfig, left(body_text, %(limit)s), "
+            "websearch_to_tsquery(%(config)s::regconfig, %(query)s), %(options)s) "
+            "FROM blog_post WHERE id = ANY(%(ids)s)",
+            {
+                "config": settings.BLOG_SEARCH_CONFIG,
+                "limit": MAX_INDEXED_TEXT,
+                "query": query,
+                "options": options,
+                "ids": post_ids,
+            },
         )
-        return mark_safe(marked)  # escaped above; only <mark> is added
-    return _highlight(post.body_text or post.description, _words(query))
+        return dict(cursor.fetchall())
 
 
-def _highlight(text, words):
+def highlight(text, words):
+    """A passage of ``text`` around the first of ``words``, escaped, the words in <mark>.
+
+    The words are found in the text before it is escaped, so a search for "lt" never marks
+    part of an escaped ``&lt;``.
+    """
     tokens = text.split()
     if not tokens:
         return ""
@@ -139,13 +255,16 @@ def _highlight(text, words):
     )
     start = max(0, first - 10)
     passage = " ".join(tokens[start : start + SNIPPET_WORDS])
-    marked = escape(passage)
-    escaped = _word_starts([escape(word) for word in words])
-    if escaped:
-        marked = escaped.sub(lambda match: f"<mark>{match.group(0)}</mark>", marked)
+    pieces = []
+    position = 0
+    for match in pattern.finditer(passage) if pattern else ():
+        pieces.append(escape(passage[position : match.start()]))
+        pieces.append(f"<mark>{escape(match.group(0))}</mark>")
+        position = match.end()
+    pieces.append(escape(passage[position:]))
     prefix = "… " if start else ""
     suffix = " …" if start + SNIPPET_WORDS < len(tokens) else ""
-    return mark_safe(f"{prefix}{marked}{suffix}")  # escaped above
+    return mark_safe(prefix + "".join(pieces) + suffix)  # every piece escaped above
 
 
 def _word_starts(words):

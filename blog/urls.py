@@ -28,35 +28,33 @@ urlpatterns = [
     path("authors/<uslug:slug>/", views.AuthorPostListView.as_view(), name="author_detail"),
     path("search/", views.SearchView.as_view(), name="search"),
     # Feeds: Atom at feed.xml (where jekyll-feed puts it), RSS at index.xml (where Hugo does).
-    path("feed.xml", views.conditional_page(feeds.PostFeed()), name="feed_atom"),
-    path("index.xml", views.conditional_page(feeds.PostRssFeed()), name="feed_rss"),
-    path("feed.json", views.conditional_page(feeds.json_feed), name="feed_json"),
-    path(
-        "tags/<uslug:slug>/feed.xml", views.conditional_page(feeds.TagFeed()), name="tag_feed_atom"
-    ),
+    path("feed.xml", views.public_page(feeds.PostFeed()), name="feed_atom"),
+    path("index.xml", views.public_page(feeds.PostRssFeed()), name="feed_rss"),
+    path("feed.json", views.public_page(feeds.json_feed), name="feed_json"),
+    path("tags/<uslug:slug>/feed.xml", views.public_page(feeds.TagFeed()), name="tag_feed_atom"),
     path(
         "tags/<uslug:slug>/index.xml",
-        views.conditional_page(feeds.TagRssFeed()),
+        views.public_page(feeds.TagRssFeed()),
         name="tag_feed_rss",
     ),
     path(
         "categories/<uslug:slug>/feed.xml",
-        views.conditional_page(feeds.CategoryFeed()),
+        views.public_page(feeds.CategoryFeed()),
         name="category_feed_atom",
     ),
     path(
         "categories/<uslug:slug>/index.xml",
-        views.conditional_page(feeds.CategoryRssFeed()),
+        views.public_page(feeds.CategoryRssFeed()),
         name="category_feed_rss",
     ),
     path(
         "authors/<uslug:slug>/feed.xml",
-        views.conditional_page(feeds.AuthorFeed()),
+        views.public_page(feeds.AuthorFeed()),
         name="author_feed_atom",
     ),
     path(
         "authors/<uslug:slug>/index.xml",
-        views.conditional_page(feeds.AuthorRssFeed()),
+        views.public_page(feeds.AuthorRssFeed()),
         name="author_feed_rss",
     ),
 ]

@@ -6,24 +6,23 @@ preview banner. Pages answer conditional requests (ETag, Last-Modified) with 304
 """
 
 import datetime as dt
-import hashlib
 import itertools
+import sys
 from functools import wraps
 
 from django.conf import settings
-from django.core.cache import cache
+from django.db import DatabaseError, InterfaceError, OperationalError
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
-from django.utils import timezone
-from django.utils.decorators import method_decorator
-from django.views.decorators.http import condition
+from django.utils.cache import get_conditional_response
+from django.utils.http import http_date
 from django.views.generic import DetailView, ListView, TemplateView, dates
 from taggit.models import Tag
 
+from blog import caching, throttling
 from blog import search as post_search
 from blog.models import (
-    CONTENT_STATE_CACHE_KEY,
     Author,
     Category,
     Keyword,
@@ -32,78 +31,84 @@ from blog.models import (
 )
 from blog.seo import Feed, PageMeta, post_meta, site_feeds
 
-# --- Conditional requests -----------------------------------------------------------------------
+# --- Public pages: conditional requests and the page cache --------------------------------------
 
 
-def _content_state(request):
-    """What every page depends on (``PostQuerySet.content_state``), read once per request.
+def public_page(view):
+    """Serve anonymous readers the page rendered earlier for the same content, or 304.
 
-    Kept in the cache for ``BLOG_CONTENT_STATE_SECONDS`` (and never past the moment the next
-    scheduled post becomes public), so that a busy site runs that query once every few seconds;
-    saving a post forgets it at once. Staff see more than readers, so that is part of it too.
-    """
-    if not hasattr(request, "_blog_content_state"):
-        now = timezone.now()
-        seconds = settings.BLOG_CONTENT_STATE_SECONDS
-        state = cache.get(CONTENT_STATE_CACHE_KEY) if seconds else None
-        if state is None or (state["next_change"] and state["next_change"] <= now):
-            state = Post.objects.content_state(now=now)
-            if seconds:
-                cache.set(CONTENT_STATE_CACHE_KEY, state, seconds)
-        request._blog_content_state = {**state, "staff": request.user.is_staff}
-    return request._blog_content_state
-
-
-def site_last_modified(request, *args, **kwargs):
-    state = _content_state(request)
-    moments = [state[key] for key in ("modified", "shown", "expired") if state[key]]
-    return max(moments) if moments else None
-
-
-def site_etag(request, *args, **kwargs):
-    state = _content_state(request)
-    text = "|".join(f"{key}={state[key]}" for key in sorted(state))
-    return hashlib.sha256(text.encode()).hexdigest()[:32]
-
-
-def cached_by_content_state(view):
-    """Serve anonymous readers a page rendered earlier for the same content state.
-
-    The cache key holds the ETag, which changes whenever any post changes, becomes public or
-    expires, so a cached page is never stale: it is simply never asked for again. With Redis
-    (``REDIS_URL``) every app server shares the pages. Logged-in users always get a fresh page.
+    A page is cached under its address (``blog.caching.page_key``) with the ETag of the content
+    state it was rendered for; it is served while that ETag is current and rendered again when it
+    is not, so it is never stale. Pages carry ``ETag`` and ``Last-Modified`` and answer
+    conditional requests with 304. Logged-in users (staff previewing drafts) always get a fresh
+    page, without validators. If the database is down, the last page rendered for the address is
+    served; without one, the error page says to come back later (503).
     """
 
     @wraps(view)
     def wrapper(request, *args, **kwargs):
-        seconds = settings.BLOG_PAGE_CACHE_SECONDS
-        if not seconds or request.method not in ("GET", "HEAD") or request.user.is_authenticated:
+        if request.method not in ("GET", "HEAD") or _may_be_logged_in(request):
             return view(request, *args, **kwargs)
-        path = hashlib.sha256(request.get_full_path().encode()).hexdigest()[:32]
-        key = f"blog:page:{site_etag(request)}:{path}"
-        cached = cache.get(key)
-        if cached is not None:
-            content, content_type = cached
-            return HttpResponse(content, content_type=content_type)
+        key = caching.page_key(request)
+        try:
+            state = caching.content_state()
+        except DatabaseError:
+            page = caching.cached_page(key)
+            if page is None:
+                raise
+            return _page_response(page)
+        not_modified = get_conditional_response(
+            request, etag=state.etag, last_modified=_http_date(state.last_modified)
+        )
+        if not_modified is not None:
+            return not_modified
+        caching_on = settings.BLOG_PAGE_CACHE_SECONDS > 0
+        page = caching.cached_page(key) if caching_on else None
+        if page is not None and page.etag == state.etag:
+            return _page_response(page)
         response = view(request, *args, **kwargs)
         if response.status_code == 200:
             if hasattr(response, "render"):
                 response.render()
-            cache.set(key, (response.content, response["Content-Type"]), seconds)
+            if caching_on:
+                caching.store_page(key, state=state, response=response)
+            _set_validators(response, state.etag, state.last_modified)
         return response
 
     return wrapper
 
 
-def conditional_page(view):
-    """304 for what the reader already has, else a cached page, else the view renders it."""
-    return condition(etag_func=site_etag, last_modified_func=site_last_modified)(
-        cached_by_content_state(view)
-    )
+def _may_be_logged_in(request):
+    """Only a request with a session can be logged in; others need no session lookup (which
+    would need the database)."""
+    return settings.SESSION_COOKIE_NAME in request.COOKIES and request.user.is_authenticated
 
 
-# The same for class-based views.
-conditional = method_decorator(conditional_page, name="dispatch")
+def _http_date(moment):
+    return int(moment.timestamp()) if moment else None
+
+
+def _set_validators(response, etag, last_modified):
+    response["ETag"] = etag
+    if last_modified:
+        response["Last-Modified"] = http_date(_http_date(last_modified))
+
+
+def _page_response(page):
+    response = HttpResponse(page.content, content_type=page.content_type)
+    _set_validators(response, page.etag, page.last_modified)
+    return response
+
+
+def cached(view_class):
+    """``public_page`` for a class-based view, applied once to what ``as_view()`` returns."""
+    as_view = view_class.as_view.__func__
+
+    def public_as_view(cls, **initkwargs):
+        return public_page(as_view(cls, **initkwargs))
+
+    view_class.as_view = classmethod(public_as_view)
+    return view_class
 
 
 # --- Shared behaviour -----------------------------------------------------------------------------
@@ -141,7 +146,7 @@ class BlogViewMixin:
         return context
 
 
-@conditional
+@cached
 class PostListView(BlogViewMixin, ListView):
     """The home page: the latest public posts."""
 
@@ -156,7 +161,7 @@ class PostListView(BlogViewMixin, ListView):
         )
 
 
-@conditional
+@cached
 class PostDetailView(DetailView):
     """A post at /yyyy/mm/dd/slug/; staff also see drafts and scheduled posts, marked as such."""
 
@@ -242,7 +247,7 @@ class TermPostListView(BlogViewMixin, ListView):
         return context
 
 
-@conditional
+@cached
 class TagPostListView(TermPostListView):
     term_model = Tag
     term_kind = "Tag"
@@ -255,7 +260,7 @@ class TagPostListView(TermPostListView):
         return f"#{self.term.name}"
 
 
-@conditional
+@cached
 class CategoryPostListView(TermPostListView):
     term_model = Category
     term_kind = "Category"
@@ -265,7 +270,7 @@ class CategoryPostListView(TermPostListView):
         return posts.filter(categories=term)
 
 
-@conditional
+@cached
 class KeywordPostListView(TermPostListView):
     term_model = Keyword
     term_kind = "Keyword"
@@ -274,7 +279,7 @@ class KeywordPostListView(TermPostListView):
         return posts.filter(keywords=term)
 
 
-@conditional
+@cached
 class AuthorPostListView(TermPostListView):
     term_model = Author
     term_kind = "Author"
@@ -309,7 +314,7 @@ class IndexView(TemplateView):
         return super().get_context_data(**{self.items_name: self.get_items()}, meta=meta, **kwargs)
 
 
-@conditional
+@cached
 class TagListView(IndexView):
     """Every tag with public posts, as a cloud weighted by post count."""
 
@@ -332,7 +337,7 @@ class TagListView(IndexView):
         return tags
 
 
-@conditional
+@cached
 class CategoryListView(IndexView):
     template_name = "blog/category_list.html"
     title = "Categories"
@@ -344,7 +349,7 @@ class CategoryListView(IndexView):
         return with_public_post_counts(Category.objects.all(), "posts").order_by("name")
 
 
-@conditional
+@cached
 class AuthorListView(IndexView):
     template_name = "blog/author_list.html"
     title = "Authors"
@@ -359,7 +364,7 @@ class AuthorListView(IndexView):
 # --- Archives ------------------------------------------------------------------------------------
 
 
-@conditional
+@cached
 class ArchiveView(IndexView):
     """Every month with posts, grouped by year, with counts (one query)."""
 
@@ -379,7 +384,7 @@ class ArchiveView(IndexView):
         return years
 
 
-@conditional
+@cached
 class YearArchiveView(BlogViewMixin, dates.YearArchiveView):
     template_name = "blog/archive_period.html"
     make_object_list = True
@@ -394,7 +399,7 @@ class YearArchiveView(BlogViewMixin, dates.YearArchiveView):
         )
 
 
-@conditional
+@cached
 class MonthArchiveView(BlogViewMixin, dates.MonthArchiveView):
     template_name = "blog/archive_period.html"
     month_format = "%m"
@@ -414,21 +419,39 @@ class MonthArchiveView(BlogViewMixin, dates.MonthArchiveView):
 
 
 class SearchView(BlogViewMixin, ListView):
-    """Ranked full-text search; an empty query shows the form and no results."""
+    """Ranked full-text search; an empty query shows the form and no results.
+
+    The ranked ids come from ``blog.search`` (cached per query and content state); a page of
+    results loads just its posts. Each client may search ``BLOG_SEARCH_RATE`` times a window.
+    """
 
     template_name = "blog/search.html"
+
+    def get(self, request, *args, **kwargs):
+        limit, window = settings.BLOG_SEARCH_RATE
+        if request.GET.get("q") and not throttling.allow(
+            request, "search", limit=limit, window=window
+        ):
+            return too_many_requests(request, retry_after=window)
+        return super().get(request, *args, **kwargs)
 
     def get_queryset(self):
         self.query = post_search.clean_query(self.request.GET.get("q", ""))
         if not self.query:
-            return Post.objects.none()
-        # The snippet is cut from the plain text, so that one column comes along.
+            return []
         return post_search.search(
-            Post.objects.public().defer(
-                *(name for name in Post.FULL_TEXT_FIELDS if name != "body_text")
-            ),
-            self.query,
+            Post.objects.public(), self.query, state_etag=caching.content_state().etag
         )
+
+    def paginate_queryset(self, ids, page_size):
+        paginator, page, _, is_paginated = ListView.paginate_queryset(self, ids, page_size)
+        posts = Post.objects.public().filter(pk__in=page.object_list).for_listing()
+        # The snippet is cut from the plain text, so that one column comes along.
+        posts = posts.defer(*(name for name in Post.FULL_TEXT_FIELDS if name != "body_text"))
+        by_id = {post.pk: post for post in posts}
+        found = [by_id[pk] for pk in page.object_list if pk in by_id]
+        page.object_list = post_search.with_snippets(found, self.query)
+        return paginator, page, page.object_list, is_paginated
 
     def get_meta(self):
         title = f"Search: {self.query}" if self.query else "Search"
@@ -442,8 +465,6 @@ class SearchView(BlogViewMixin, ListView):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        for post in context["posts"]:
-            post.snippet = post_search.snippet(post, self.query)
         context["query"] = self.query
         return context
 
@@ -468,10 +489,35 @@ def page_not_found(request, exception=None):
 
 
 def server_error(request):
-    """The 500 page, rendered without touching the database (which may be what failed)."""
+    """The 500 page, rendered without touching the database (which may be what failed).
+
+    When the database cannot be reached, the page says so and answers 503 with Retry-After,
+    so that readers, crawlers and load balancers come back instead of giving up.
+    """
+    error = sys.exc_info()[1]
+    if isinstance(error, OperationalError | InterfaceError):
+        response = render(
+            request,
+            "503.html",
+            {"meta": PageMeta(title="Back in a moment", noindex=True)},
+            status=503,
+        )
+        response["Retry-After"] = str(settings.BLOG_RETRY_AFTER_SECONDS)
+        return response
     return render(
         request,
         "500.html",
         {"meta": PageMeta(title="Something went wrong", noindex=True)},
         status=500,
     )
+
+
+def too_many_requests(request, *, retry_after):
+    response = render(
+        request,
+        "429.html",
+        {"meta": PageMeta(title="Too many requests", noindex=True), "retry_after": retry_after},
+        status=429,
+    )
+    response["Retry-After"] = str(retry_after)
+    return response

@@ -5,8 +5,10 @@ defaults are safe to run on a laptop; production (``DJANGO_DEBUG`` unset) refuse
 the settings it cannot guess.
 """
 
+import datetime as dt
 import os
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
@@ -33,6 +35,20 @@ def env_int(name, default):
         return int(value)
     except ValueError:
         raise ImproperlyConfigured(f"{name} must be a whole number, got {value!r}.") from None
+
+
+def env_rate(name, default):
+    """``"30/60"``: (30 requests, per 60 seconds)."""
+    value = os.environ.get(name, "").strip() or default
+    try:
+        count, seconds = (int(part) for part in value.split("/"))
+    except ValueError:
+        count = seconds = 0
+    if count < 0 or seconds <= 0:
+        raise ImproperlyConfigured(
+            f"{name} must look like '30/60' (30 requests per 60 seconds), got {value!r}."
+        )
+    return count, seconds
 
 
 DEBUG = env_bool("DJANGO_DEBUG")
@@ -69,20 +85,27 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.sitemaps",
     "taggit",
+    "axes",
     "blog",
 ]
 
 MIDDLEWARE = [
+    # First: a NUL in the address never reaches the database (PostgreSQL refuses it).
+    "blog.middleware.RejectNulMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    "csp.middleware.CSPMiddleware",
+    "django_permissions_policy.PermissionsPolicyMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
-    # Last, so that it sees the final 404 of any view: an old address answers 301 instead.
+    # Late, so that it sees the final 404 of any view: an old address answers 301 instead.
     "blog.middleware.OldUrlRedirectMiddleware",
+    # Last, as django-axes asks: answers a locked-out login attempt.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "site_config.urls"
@@ -132,15 +155,33 @@ REDIS_URL = os.environ.get("REDIS_URL", "")
 if REDIS_URL:
     CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            # Django's RedisCache, except that Redis being down is a cache miss, not an error.
+            "BACKEND": "blog.cache_backends.ResilientRedisCache",
             "LOCATION": REDIS_URL,
             "KEY_PREFIX": os.environ.get("CACHE_KEY_PREFIX", "blog"),
+            # A cache that does not answer quickly is no use to a page: give up and render.
+            "OPTIONS": {"socket_connect_timeout": 0.5, "socket_timeout": 0.5},
         }
     }
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 
 # --- Authentication -------------------------------------------------------------------------------
+# django-axes first: a locked-out address is refused before any password is hashed.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+# Login throttling: an address that fails BLOG_LOGIN_FAILURE_LIMIT times is locked out for
+# BLOG_LOGIN_LOCKOUT_MINUTES; a success resets its count. By address only, so that strangers
+# cannot lock a known username out from everywhere.
+AXES_FAILURE_LIMIT = env_int("BLOG_LOGIN_FAILURE_LIMIT", 5)
+AXES_COOLOFF_TIME = dt.timedelta(minutes=env_int("BLOG_LOGIN_LOCKOUT_MINUTES", 15))
+AXES_LOCKOUT_PARAMETERS = ["ip_address"]
+AXES_RESET_ON_SUCCESS = True
+AXES_CLIENT_IP_CALLABLE = "blog.throttling.client_address"
+AXES_LOCKOUT_TEMPLATE = "login_locked.html"
+AXES_VERBOSE = False
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
@@ -173,16 +214,76 @@ STORAGES = {
     },
 }
 
+# --- The site's address ---------------------------------------------------------------------------
+# Canonical links, feeds, the sitemap and social cards name it, so production must say it.
+SITE_URL = os.environ.get("SITE_URL", "").strip().rstrip("/")
+if not SITE_URL:
+    if not DEBUG:
+        raise ImproperlyConfigured(
+            "SITE_URL is not set. Give the site's public address, for example "
+            "'https://blog.example.com': canonical links, feeds and the sitemap use it."
+        )
+    SITE_URL = "http://127.0.0.1:8000"
+SITE_USES_HTTPS = urlsplit(SITE_URL).scheme == "https"
+
 # --- Security (production) ------------------------------------------------------------------------
 # Trust X-Forwarded-Proto only when a proxy in front sets it (and strips what clients send);
 # otherwise any client could claim its plain-HTTP request was HTTPS.
-if env_bool("DJANGO_BEHIND_PROXY"):
+BEHIND_PROXY = env_bool("DJANGO_BEHIND_PROXY")
+if BEHIND_PROXY:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SESSION_COOKIE_SECURE = not DEBUG and env_bool("DJANGO_SECURE_COOKIES", True)
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "strict-origin-when-cross-origin"
 X_FRAME_OPTIONS = "DENY"
+# HTTPS everywhere once the site's address is https (and debug is off): plain HTTP redirects,
+# and browsers are told to use HTTPS only (HSTS) for a year. Each can be set on its own.
+_https = SITE_USES_HTTPS and not DEBUG
+SECURE_SSL_REDIRECT = env_bool("DJANGO_SSL_REDIRECT", _https)
+SECURE_HSTS_SECONDS = env_int("DJANGO_HSTS_SECONDS", 31_536_000 if _https else 0)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("DJANGO_HSTS_INCLUDE_SUBDOMAINS", True)
+SECURE_HSTS_PRELOAD = env_bool("DJANGO_HSTS_PRELOAD", False)
+# Preloading binds every subdomain to HTTPS for good: the owner's decision (DJANGO_HSTS_PRELOAD),
+# so `check --deploy` does not nag about it.
+SILENCED_SYSTEM_CHECKS = [] if SECURE_HSTS_PRELOAD else ["security.W021"]
+
+# Content-Security-Policy: no inline script anywhere, nothing loaded from other sites except
+# images and media that posts link to; no frames, plugins or foreign forms.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        "img-src": ["'self'", "https:", "data:"],
+        "media-src": ["'self'", "https:"],
+        "font-src": ["'self'"],
+        "connect-src": ["'self'"],
+        "frame-src": ["'none'"],
+        "object-src": ["'none'"],
+        "base-uri": ["'none'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+    }
+}
+# Features no page of the site uses, switched off for everything it shows.
+PERMISSIONS_POLICY = {
+    feature: []
+    for feature in (
+        "accelerometer",
+        "autoplay",
+        "browsing-topics",
+        "camera",
+        "display-capture",
+        "geolocation",
+        "gyroscope",
+        "magnetometer",
+        "microphone",
+        "midi",
+        "payment",
+        "usb",
+    )
+}
 
 LOGGING = {
     "version": 1,
@@ -199,7 +300,6 @@ SITE_TITLE = os.environ.get("SITE_TITLE", "Field Notes")
 SITE_DESCRIPTION = os.environ.get(
     "SITE_DESCRIPTION", "Notes on software, data and the craft of building things."
 )
-SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
 BLOG_POSTS_PER_PAGE = env_int("BLOG_POSTS_PER_PAGE", 10)
 # The marker that ends an excerpt when a post does not set its own `excerpt_separator`.
 BLOG_EXCERPT_SEPARATOR = os.environ.get("BLOG_EXCERPT_SEPARATOR", "<!--more-->")
@@ -210,5 +310,9 @@ BLOG_FEED_ITEMS = env_int("BLOG_FEED_ITEMS", 20)
 BLOG_PAGE_CACHE_SECONDS = env_int("BLOG_PAGE_CACHE_SECONDS", 3600)
 # How long pages trust the cached content state (ETag) before asking the database again.
 BLOG_CONTENT_STATE_SECONDS = env_int("BLOG_CONTENT_STATE_SECONDS", 2)
+# Searches one client may make in a window of seconds ("30/60"); 0 turns the limit off.
+BLOG_SEARCH_RATE = env_rate("BLOG_SEARCH_RATE", "30/60")
+# What a 503 (database unavailable) tells clients to wait before trying again, in seconds.
+BLOG_RETRY_AFTER_SECONDS = env_int("BLOG_RETRY_AFTER_SECONDS", 30)
 # Images uploaded in the admin may be at most this big.
 BLOG_MAX_IMAGE_BYTES = env_int("BLOG_MAX_IMAGE_BYTES", 5 * 1024 * 1024)

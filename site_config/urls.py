@@ -11,7 +11,7 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path(
         "sitemap.xml",
-        views.conditional_page(sitemap),
+        views.public_page(sitemap),
         {"sitemaps": SITEMAPS},
         name="sitemap",
     ),

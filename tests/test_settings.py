@@ -30,6 +30,14 @@ def load_settings(**env):
     return result.returncode, result.stdout + result.stderr
 
 
+# What the README's production section exports.
+PRODUCTION = {
+    "DJANGO_SECRET_KEY": "k3Q-" + "x7" * 30,
+    "DJANGO_ALLOWED_HOSTS": "blog.example.com",
+    "SITE_URL": "https://blog.example.com",
+}
+
+
 def test_production_refuses_to_start_without_a_secret_key():
     code, output = load_settings(DJANGO_ALLOWED_HOSTS="blog.example.com")
     assert code != 0
@@ -42,10 +50,14 @@ def test_production_refuses_to_start_without_allowed_hosts():
     assert "DJANGO_ALLOWED_HOSTS is not set" in output
 
 
+def test_production_refuses_to_start_without_the_sites_address():
+    code, output = load_settings(DJANGO_SECRET_KEY="x" * 50, DJANGO_ALLOWED_HOSTS="a.example")
+    assert code != 0
+    assert "SITE_URL is not set" in output
+
+
 def test_production_defaults():
-    code, output = load_settings(
-        DJANGO_SECRET_KEY="x" * 50, DJANGO_ALLOWED_HOSTS="blog.example.com"
-    )
+    code, output = load_settings(**PRODUCTION)
     assert code == 0, output
     assert output.split() == [
         "False",
@@ -86,8 +98,75 @@ def test_environment_chooses_database_cache_and_page_size():
     )
     assert code == 0, output
     assert "django.db.backends.postgresql" in output
-    assert "django.core.cache.backends.redis.RedisCache" in output
+    assert "blog.cache_backends.ResilientRedisCache" in output
     assert output.split()[-1] == "25"
+
+
+def read_settings(names, **env):
+    code = f"import site_config.settings as s; print(*(repr(getattr(s, n)) for n in {names!r}))"
+    result = subprocess.run(
+        [sys.executable, "-c", code],
+        env={"PATH": os.environ.get("PATH", ""), **env},
+        cwd=BASE_DIR,
+        capture_output=True,
+        text=True,
+    )
+    assert result.returncode == 0, result.stderr
+    return result.stdout.split()
+
+
+HTTPS_SETTINGS = ["SECURE_SSL_REDIRECT", "SECURE_HSTS_SECONDS", "SECURE_HSTS_INCLUDE_SUBDOMAINS"]
+
+
+def test_an_https_site_redirects_to_https_and_sends_hsts():
+    assert read_settings(HTTPS_SETTINGS, **PRODUCTION) == ["True", "31536000", "True"]
+
+
+def test_https_settings_follow_the_environment():
+    values = read_settings(
+        HTTPS_SETTINGS,
+        **PRODUCTION,
+        DJANGO_SSL_REDIRECT="0",
+        DJANGO_HSTS_SECONDS="300",
+        DJANGO_HSTS_INCLUDE_SUBDOMAINS="0",
+    )
+    assert values == ["False", "300", "False"]
+
+
+def test_a_plain_http_site_neither_redirects_nor_sends_hsts():
+    values = read_settings(HTTPS_SETTINGS, **{**PRODUCTION, "SITE_URL": "http://10.0.0.5:8000"})
+    assert values[:2] == ["False", "0"]
+
+
+def test_check_deploy_is_silent_with_the_documented_production_variables():
+    result = subprocess.run(
+        [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
+        env={"PATH": os.environ.get("PATH", ""), **PRODUCTION},
+        cwd=BASE_DIR,
+        capture_output=True,
+        text=True,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "System check identified no issues" in result.stdout
+
+
+def test_manage_py_in_a_plain_shell_is_local_development():
+    """The README's commands work as written, without exporting anything."""
+    code = "from django.conf import settings; print(settings.DEBUG, settings.SITE_URL)"
+    result = subprocess.run(
+        [sys.executable, "manage.py", "shell", "-v", "0", "-c", code],
+        env={"PATH": os.environ.get("PATH", "")},
+        cwd=BASE_DIR,
+        capture_output=True,
+        text=True,
+    )
+    assert result.stdout.split() == ["True", "http://127.0.0.1:8000"], result.stderr
+
+
+def test_a_bad_search_rate_is_a_clear_error():
+    code, output = load_settings(DJANGO_DEBUG="1", BLOG_SEARCH_RATE="often")
+    assert code != 0
+    assert "BLOG_SEARCH_RATE must look like '30/60'" in output
 
 
 def test_bad_number_is_a_clear_error():
