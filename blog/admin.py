@@ -37,7 +37,12 @@ from blog.models import (
     TaggedPost,
     render_post_markdown,
 )
-from blog.revisions import record_revision, restore_revision, revision_diff
+from blog.revisions import (
+    publication_changes,
+    record_revision,
+    restore_revision,
+    revision_diff,
+)
 
 PUBLISH_PERMISSION = "blog.publish_post"
 
@@ -339,6 +344,7 @@ class PostAdmin(admin.ModelAdmin):
                 continue
             post.status = status
             post.save(update_fields=["status", "published_on", "version", "modified_at"])
+            post.credit_default_author()
             record_revision(post, user=request.user, note=f"Bulk action: {done}")
             changed += 1
         self.message_user(
@@ -360,6 +366,7 @@ class PostAdmin(admin.ModelAdmin):
         for post in posts:
             post.render()
         Post.objects.bulk_update(posts, Post.RENDERED_FIELDS)
+        content_changed(post_ids=[post.pk for post in posts])
         self.message_user(request, f"{len(posts)} post(s) rendered again.", messages.SUCCESS)
 
     # --- Saving: revisions ----------------------------------------------------------------------
@@ -379,6 +386,7 @@ class PostAdmin(admin.ModelAdmin):
         if not change and profile is not None and not post.authors.filter(pk=profile.pk).exists():
             # A new post is credited to whoever writes it (and so is theirs to publish).
             PostAuthor.objects.create(post=post, author=profile, position=post.authors.count())
+        post.credit_default_author()
         # Its tags, authors and categories were saved after the post itself.
         content_changed(
             post_ids=[post.pk],
@@ -438,11 +446,19 @@ class PostAdmin(admin.ModelAdmin):
         if request.method == "POST":
             if not self.has_change_permission(request, post):
                 raise PermissionDenied
+            changes = publication_changes(revision, post)
+            confirmed = request.POST.get("restore_publication") == "1"
             with transaction.atomic():
-                restored = restore_revision(revision, user=request.user)
+                restored = restore_revision(
+                    revision, user=request.user, restore_publication=confirmed
+                )
+            kept = (
+                " Its status and dates were kept as they were." if changes and not confirmed else ""
+            )
             self.message_user(
                 request,
-                f"Restored version {revision.version}; the post is now version {restored.version}.",
+                f"Restored version {revision.version}; the post is now version "
+                f"{restored.version}.{kept}",
                 messages.SUCCESS,
             )
             return redirect(reverse("admin:blog_post_change", args=[post.pk]))
@@ -453,6 +469,7 @@ class PostAdmin(admin.ModelAdmin):
             "post": post,
             "revision": revision,
             "diff": revision_diff(revision, post),
+            "publication_changes": publication_changes(revision, post),
             "revision_lines": snapshot_lines(revision.snapshot),
             "can_restore": self.has_change_permission(request, post),
         }

@@ -9,11 +9,18 @@ class BlogConfig(AppConfig):
     def ready(self):
         # taggit's Tag and its manager are not ours to give a save() that says pages changed:
         # receivers do, for a renamed or deleted tag and for a post's tags set by any path.
-        from django.db.models.signals import m2m_changed, post_delete, post_save, pre_delete
+        from django.db.models.signals import (
+            m2m_changed,
+            post_delete,
+            post_save,
+            pre_delete,
+            pre_save,
+        )
         from taggit.models import Tag
 
         from blog.caching import content_changed
         from blog.models import TaggedPost
+        from blog.parsing import term_slug
 
         def tagged_posts(tag):
             return list(
@@ -32,6 +39,13 @@ class BlogConfig(AppConfig):
             if action in ("post_add", "post_remove", "post_clear") and not reverse:
                 content_changed(post_ids=[instance.pk], public=instance.is_public)
 
+        def tag_slug_never_empty(instance, **kwargs):
+            # taggit slugifies "🐍" or "!!!" to "", and an empty slug has no address: every
+            # page linking the tag would fail. Keywords do the same in Keyword.slugify().
+            if not instance.slug:
+                instance.slug = term_slug(instance.name)
+
+        pre_save.connect(tag_slug_never_empty, sender=Tag, dispatch_uid="blog.tag_slug", weak=False)
         post_save.connect(tag_changed, sender=Tag, dispatch_uid="blog.tag_changed", weak=False)
         pre_delete.connect(tag_deleting, sender=Tag, dispatch_uid="blog.tag_deleting", weak=False)
         post_delete.connect(tag_changed, sender=Tag, dispatch_uid="blog.tag_deleted", weak=False)

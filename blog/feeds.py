@@ -8,13 +8,14 @@ the categories and tags, and the updated date. Atom has a <content> element for 
 from django.conf import settings
 from django.contrib.syndication.views import Feed
 from django.http import JsonResponse
-from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.utils.feedgenerator import Atom1Feed, Rss201rev2Feed
 from taggit.models import Tag
 
 from blog.models import Author, Category, Post
+from blog.safety import is_safe_image, strip_xml_invalid
 from blog.seo import absolute
+from blog.views import public_term_or_404
 
 
 class FullContentAtom1Feed(Atom1Feed):
@@ -48,6 +49,18 @@ class PostFeed(Feed):
 
     feed_type = FullContentAtom1Feed
     description_template = None
+
+    def get_feed(self, obj, request):
+        """The feed, with every text and address stripped of characters XML cannot hold (a
+        title pasted from a word processor must not break the feed for every reader)."""
+        feed = super().get_feed(obj, request)
+        feed.feed = _xml_safe(feed.feed)
+        feed.items = [_xml_safe(item) for item in feed.items]
+        return feed
+
+    def author_name(self, obj=None):
+        # Atom needs an author for the feed or for every entry; the site is the feed's.
+        return settings.SITE_TITLE
 
     def title(self, obj=None):
         return settings.SITE_TITLE
@@ -110,6 +123,16 @@ class PostFeed(Feed):
         }
 
 
+def _xml_safe(value):
+    if isinstance(value, str):
+        return strip_xml_invalid(value)
+    if isinstance(value, dict):
+        return {key: _xml_safe(item) for key, item in value.items()}
+    if isinstance(value, list | tuple):
+        return type(value)(_xml_safe(item) for item in value)
+    return value
+
+
 class PostRssFeed(PostFeed):
     feed_type = FullContentRssFeed
 
@@ -122,7 +145,7 @@ class TermFeed(PostFeed):
     title_format = ""  # may name {site} and {name}
 
     def get_object(self, request, slug):
-        return get_object_or_404(self.model, slug=slug)
+        return public_term_or_404(self.model, self.posts_filter, slug, request.user)
 
     def title(self, obj=None):
         return self.title_format.format(site=settings.SITE_TITLE, name=obj.name)
@@ -190,7 +213,11 @@ def json_feed(request):
                     for author in post.authors.all()
                 ],
                 "tags": [tag.name for tag in post.tags.all()],
-                **({"image": absolute(post.images[0])} if post.images else {}),
+                **(
+                    {"image": absolute(post.images[0])}
+                    if post.images and is_safe_image(post.images[0])
+                    else {}
+                ),
             }
             for post in posts
         ],

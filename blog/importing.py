@@ -12,6 +12,7 @@ import gc
 import itertools
 import multiprocessing
 import os
+import signal
 import threading
 import time
 from contextlib import contextmanager
@@ -64,6 +65,7 @@ class ImportReport:
     elapsed: float = 0.0
     dry_run: bool = False
     rolled_back: bool = False  # --atomic undid everything because a file failed
+    interrupted: bool = False  # stopped by Ctrl-C: what was written so far stays, whole
 
     @property
     def warnings(self):
@@ -106,6 +108,15 @@ class ImportReport:
             text = f"Dry run, nothing was written: {text}"
         if self.rolled_back:
             text += f"\n--atomic: {self.failed} file(s) failed, so nothing was written"
+        if self.interrupted:
+            written = (
+                "nothing was written"
+                if self.dry_run or self.rolled_back
+                else (
+                    "the posts counted above were written whole, the batch in progress was undone"
+                )
+            )
+            text += f"\nInterrupted: {written}. Run the same command again to import the rest."
         return text
 
     def as_dict(self):
@@ -116,6 +127,7 @@ class ImportReport:
                 "posts_per_second": round(self.posts_per_second, 1),
                 "dry_run": self.dry_run,
                 "rolled_back": self.rolled_back,
+                "interrupted": self.interrupted,
             },
             "messages": [message.as_dict() for message in self.messages],
         }
@@ -143,19 +155,26 @@ def import_paths(paths, *, options, progress=None):
     with _prepared(tasks, options) as prepared, _run_transaction(options, report):
         loader = PostLoader(force=options.force)
         done = 0
-        for batch in _batches(prepared, BATCH_SIZE):
-            loadable = []
-            for _task, parsed, rendered, problem in batch:
-                if problem is not None:
-                    report.failed += 1
-                    report.messages.append(problem)
-                else:
-                    loadable.append((parsed, rendered))
-            for result in loader.load(loadable):
-                _tally(report, result)
-            done += len(batch)
-            if progress:
-                progress(done, len(tasks))
+        try:
+            for batch in _batches(prepared, BATCH_SIZE):
+                loadable = []
+                for _task, parsed, rendered, problem in batch:
+                    if problem is not None:
+                        report.failed += 1
+                        report.messages.append(problem)
+                    else:
+                        loadable.append((parsed, rendered))
+                # A batch is one transaction: an interrupt inside it undoes the whole batch.
+                for result in loader.load(loadable):
+                    _tally(report, result)
+                done += len(batch)
+                if progress:
+                    progress(done, len(tasks))
+        except KeyboardInterrupt:
+            report.interrupted = True
+            report.rolled_back = options.atomic and not options.dry_run
+            report.elapsed = time.perf_counter() - started
+            return report
         if options.prune:
             pruned = unpublish_missing(file.source_path for file in files)
             report.pruned = len(pruned)
@@ -281,6 +300,13 @@ def worker_count(options, files):
     return max(1, len(os.sched_getaffinity(0)))
 
 
+def _start_worker():
+    # Ctrl-C reaches every process of the terminal's group: the main process stops the import
+    # and ends the pool; workers must not each print a traceback.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    gc.freeze()
+
+
 @contextmanager
 def _prepared(tasks, options):
     """Yield the prepared files in path order, from a process pool when that pays off."""
@@ -313,7 +339,7 @@ def _prepared(tasks, options):
             slots.release()
             yield result
 
-    with multiprocessing.get_context("fork").Pool(workers, initializer=gc.freeze) as pool:
+    with multiprocessing.get_context("fork").Pool(workers, initializer=_start_worker) as pool:
         try:
             yield consumed(pool.imap(_prepare, fed(), chunksize=chunk))
         finally:
@@ -331,7 +357,7 @@ def _run_transaction(options, report):
         return
     with transaction.atomic():
         yield
-        if options.dry_run or report.failed:
+        if options.dry_run or report.failed or report.interrupted:
             transaction.set_rollback(True)
 
 

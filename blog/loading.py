@@ -18,6 +18,7 @@ import itertools
 import json
 from dataclasses import dataclass, field
 
+from django.conf import settings
 from django.db import DatabaseError, connection, transaction
 from django.db.models import Prefetch
 from django.utils import timezone
@@ -36,7 +37,7 @@ from blog.models import (
     Revision,
     TaggedPost,
 )
-from blog.parsing import Message, Severity, slugify
+from blog.parsing import AuthorRef, Message, Severity, slugify, term_slug
 
 
 class Outcome(enum.StrEnum):
@@ -180,7 +181,7 @@ class PostLoader:
             post.apply_rendering(rendered)
         post.modified_at = timezone.now()
 
-        authors = [self._author(ref) for ref in parsed.authors]
+        authors = [self._author(ref) for ref in credited_authors(parsed)]
         categories = [self._category(name) for name in parsed.categories]
         tags = [self._term(self.tags, Tag, name) for name in parsed.tags]
         keywords = [self._term(self.keywords, Keyword, name) for name in parsed.keywords]
@@ -355,9 +356,7 @@ class PostLoader:
         self.keywords = {keyword.name.casefold(): keyword for keyword in Keyword.objects.all()}
 
     def _author(self, ref):
-        slug = slugify(ref.name)
-        if not slug:
-            raise LoadError(f"cannot make an address for the author {ref.name!r}")
+        slug = term_slug(ref.name)
         author = self.authors.get(slug)
         if author is None:
             author = Author.objects.create(
@@ -371,9 +370,7 @@ class PostLoader:
         return author
 
     def _category(self, name):
-        slug = slugify(name)
-        if not slug:
-            raise LoadError(f"cannot make an address for the category {name!r}")
+        slug = term_slug(name)
         if slug not in self.categories:
             self.categories[slug] = Category.objects.create(name=name, slug=slug)
         return self.categories[slug]
@@ -404,6 +401,13 @@ def _insert_links(model, field_names, rows):
     placeholders = ", ".join(["%s"] * len(columns))
     with connection.cursor() as cursor:
         cursor.executemany(f"INSERT INTO {table} ({names}) VALUES ({placeholders})", rows)
+
+
+def credited_authors(parsed):
+    """The file's authors; a published post that names none is the site's default author's."""
+    if parsed.authors or not parsed.published:
+        return parsed.authors
+    return [AuthorRef(name=settings.BLOG_DEFAULT_AUTHOR)]
 
 
 def apply_parsed_fields(post, parsed):
@@ -462,6 +466,7 @@ def snapshot(post, *, authors, categories, tags, keywords):
         "description": post.description,
         "excerpt": post.excerpt,
         "excerpt_separator": post.excerpt_separator,
+        "excerpt_words": post.excerpt_words,
         "layout": post.layout,
         "images": post.images,
         "permalink": post.permalink,
@@ -509,8 +514,8 @@ def _conflict_message(post, parsed):
     apply_parsed_fields(incoming, parsed)
     theirs = snapshot(
         incoming,
-        authors=[slugify(ref.name) for ref in parsed.authors],
-        categories=[slugify(name) for name in parsed.categories],
+        authors=[term_slug(ref.name) for ref in credited_authors(parsed)],
+        categories=[term_slug(name) for name in parsed.categories],
         tags=parsed.tags,
         keywords=parsed.keywords,
     )

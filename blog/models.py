@@ -15,7 +15,9 @@ from taggit.managers import TaggableManager
 from taggit.models import TagBase, TaggedItemBase
 
 from blog.caching import content_changed
+from blog.parsing import term_slug
 from blog.rendering import render_markdown
+from blog.safety import IMAGE_RULE, LINK_RULE, is_safe_image, is_safe_link
 from blog.search import SearchDocumentField
 
 
@@ -27,6 +29,20 @@ class SiteVersion(models.Model):
 
     def __str__(self):
         return f"site version {self.number}"
+
+
+def validate_link(value):
+    """The admin's check of an author's website: the same rule as the importer's."""
+    if value and not is_safe_link(value):
+        raise ValidationError(f"Enter {LINK_RULE}.", code="unsafe_link")
+
+
+def validate_images(value):
+    if not isinstance(value, list) or not all(isinstance(item, str) for item in value):
+        raise ValidationError('Enter a list of image paths or addresses: ["/images/a.png"].')
+    unsafe = [item for item in value if not is_safe_image(item)]
+    if unsafe:
+        raise ValidationError(f"Not an image address ({IMAGE_RULE}): {', '.join(unsafe)}")
 
 
 def _site_host():
@@ -53,7 +69,7 @@ class Author(models.Model):
     slug = models.SlugField(max_length=200, unique=True, allow_unicode=True)
     bio = models.TextField(blank=True, help_text="A few sentences about the author, in Markdown.")
     bio_html = models.TextField(blank=True, editable=False)
-    website = models.URLField(blank=True)
+    website = models.URLField(blank=True, validators=[validate_link])
     email = models.EmailField(blank=True, help_text="Not shown on the site.")
     user = models.OneToOneField(
         settings.AUTH_USER_MODEL,
@@ -77,6 +93,19 @@ class Author(models.Model):
 
     def get_absolute_url(self):
         return reverse("blog:author_detail", kwargs={"slug": self.slug})
+
+    @classmethod
+    def site_default(cls):
+        """The author credited with published posts that name none (``BLOG_DEFAULT_AUTHOR``)."""
+        name = settings.BLOG_DEFAULT_AUTHOR
+        author, _ = cls.objects.get_or_create(slug=term_slug(name), defaults={"name": name})
+        return author
+
+    @property
+    def safe_website(self):
+        """The website, if it is a link the site may print (one stored before the check was
+        made is not)."""
+        return self.website if is_safe_link(self.website) else ""
 
 
 class Category(models.Model):
@@ -105,12 +134,26 @@ class Keyword(TagBase):
     class Meta:
         ordering = ["name"]
 
+    def slugify(self, tag, i=None):
+        slug = term_slug(tag)  # never empty, even for a name without letters
+        return slug if i is None else f"{slug}_{i}"
+
     def save(self, *args, **kwargs):
         super().save(*args, **kwargs)
         content_changed()
 
     def get_absolute_url(self):
         return reverse("blog:keyword_detail", kwargs={"slug": self.slug})
+
+
+def with_public_posts(queryset, posts_filter):
+    """``queryset`` (tags, categories, authors...) narrowed to those with a public post.
+
+    ``posts_filter`` is the lookup from posts to those objects (``"tags"``, ``"authors"``). A
+    term used only by drafts is not shown to readers: not its name, not an author's bio.
+    """
+    public = Post.objects.public().filter(**{posts_filter: models.OuterRef("pk")})
+    return queryset.filter(models.Exists(public))
 
 
 def with_public_post_counts(queryset, posts_path):
@@ -279,7 +322,10 @@ class Post(models.Model):
     )
     layout = models.CharField(max_length=100, blank=True)
     images = models.JSONField(
-        default=list, blank=True, help_text="Image paths or URLs for social cards, first is main."
+        default=list,
+        blank=True,
+        validators=[validate_images],
+        help_text="Image paths or URLs for social cards, first is main.",
     )
     permalink = models.CharField(
         max_length=500, blank=True, help_text="The address the post had on the old site, if set."
@@ -463,6 +509,12 @@ class Post(models.Model):
     @property
     def is_scheduled(self):
         return self.status == self.Status.PUBLISHED and self.published_at > timezone.now()
+
+    def credit_default_author(self):
+        """A published post needs an author (feeds and structured data name one): one saved
+        without any is credited to the site's default author."""
+        if self.status == self.Status.PUBLISHED and not self.authors.exists():
+            PostAuthor.objects.create(post=self, author=Author.site_default(), position=0)
 
     def is_by(self, user):
         """Whether ``user`` is credited as one of the post's authors (through Author.user)."""

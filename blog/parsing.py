@@ -24,6 +24,8 @@ from pathlib import Path, PurePosixPath
 
 import yaml
 
+from blog.safety import IMAGE_RULE, LINK_RULE, is_safe_image, is_safe_link, strip_xml_invalid
+
 try:
     from yaml import CSafeLoader
 except ImportError as error:  # pragma: no cover - depends on how PyYAML was built
@@ -646,6 +648,19 @@ class _Reader:
         for key in front_matter.data:
             self.keys.setdefault(str(key).lower(), key)
         self.used = set()
+        self._remove_xml_invalid_characters()
+
+    def _remove_xml_invalid_characters(self):
+        data = self.front_matter.data
+        for key, value in list(data.items()):
+            cleaned = _map_strings(value, strip_xml_invalid)
+            if cleaned != value:
+                data[key] = cleaned
+                self.warn(
+                    str(key).lower(),
+                    "removed control characters that feeds cannot hold (text pasted from a "
+                    "word processor?)",
+                )
 
     def has(self, name):
         return name in self.keys and self.front_matter.data[self.keys[name]] is not None
@@ -709,6 +724,17 @@ class _Reader:
         name_date, name_slug = _date_and_slug_from_path(self.source_path)
         slug = self.slug(name_slug)
         body = self.front_matter.body
+        if "\x00" in body:
+            line = self.front_matter.body_line + body.count("\n", 0, body.index("\x00"))
+            body = body.replace("\x00", "")
+            self.warnings.append(
+                Message(
+                    str(self.source_path),
+                    "removed NUL characters from the text (no database can store them)",
+                    Severity.WARNING,
+                    line=line,
+                )
+            )
         title = self.title()
         if title is None and not self.front_matter.format and not self.front_matter.raw:
             title, body = _title_from_first_heading(body)
@@ -886,9 +912,13 @@ class _Reader:
                 item_name = item.get("name")
                 if not item_name:
                     self.fail(name, "an author given as a mapping needs a 'name'")
+                website = _text(item.get("url") or item.get("website") or "").strip()
+                if website and not is_safe_link(website):
+                    self.warn(name, f"left out the author's address {website!r}: use {LINK_RULE}")
+                    website = ""
                 author = AuthorRef(
                     name=" ".join(_text(item_name).split()),
-                    website=_text(item.get("url") or item.get("website") or ""),
+                    website=website,
                     email=_text(item.get("email") or ""),
                 )
             elif isinstance(item, list):
@@ -909,7 +939,10 @@ class _Reader:
                     None,
                 )
             if isinstance(item, str) and item.strip():
-                images.append(item.strip())
+                if is_safe_image(item.strip()):
+                    images.append(item.strip())
+                else:
+                    self.warn(name, f"left out the image {item.strip()!r}: use {IMAGE_RULE}")
             elif item is not None:
                 self.fail(name, "an image must be a path or URL")
         return _unique(images)
@@ -1044,6 +1077,30 @@ def jsonable(value):
     if isinstance(value, float) and (value != value or value in (float("inf"), float("-inf"))):
         return str(value)  # YAML's .nan and .inf have no JSON spelling
     return value
+
+
+def _map_strings(value, function):
+    """``value`` with ``function`` applied to every string in it, however nested."""
+    if isinstance(value, str):
+        return function(value)
+    if isinstance(value, list):
+        return [_map_strings(item, function) for item in value]
+    if isinstance(value, dict):
+        return {key: _map_strings(item, function) for key, item in value.items()}
+    return value
+
+
+def term_slug(name, max_length=100):
+    """The address part of a tag, category, author or keyword: its slug; for a name with no
+    letters or digits (``🐍``, ``<<>>``, ``!!!``), its characters' code points (``u1f40d``), so
+    that it is never empty and one name always gets the same one."""
+    slug = slugify(name)[:max_length].strip("-_")
+    if slug:
+        return slug
+    slug = "-".join(f"u{ord(char):x}" for char in str(name) if not char.isspace())
+    if len(slug) > max_length:
+        slug = "u-" + hashlib.sha256(str(name).encode()).hexdigest()[:16]
+    return slug
 
 
 def slugify(text):

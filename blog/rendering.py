@@ -23,6 +23,7 @@ import nh3
 from markdown.extensions import Extension
 from markdown.extensions.toc import slugify_unicode
 from markdown.treeprocessors import Treeprocessor
+from pygments.token import STANDARD_TYPES
 
 WORDS_PER_MINUTE = 230
 DEFAULT_EXCERPT_SEPARATOR = "<!--more-->"
@@ -249,10 +250,44 @@ def _normalise_newlines(text):
 ALLOWED_TAGS = set(nh3.ALLOWED_TAGS)  # nh3's defaults: text, tables, figures; no forms or media
 ALLOWED_ATTRIBUTES = {
     **{tag: set(attributes) for tag, attributes in nh3.ALLOWED_ATTRIBUTES.items()},
-    # Generic attributes: classes carry syntax highlighting, admonitions and footnotes; ids carry
-    # heading anchors and footnote targets.
-    "*": {"class", "id", "title", "lang", "dir"},
+    # Generic attributes: ids carry heading anchors and footnote targets. Classes are not here:
+    # only the renderer's own survive (ALLOWED_CLASSES).
+    "*": {"id", "title", "lang", "dir"},
 }
+
+# The classes the renderer itself produces: highlighted code (Pygments' token classes), the
+# table of contents and heading anchors, footnotes, admonitions. An author's own class (from
+# raw HTML or an attribute list) is dropped, so content can never dress up as the site's own
+# interface (a fake "preview" banner, a fake login box).
+ADMONITION_TYPES = {
+    "note", "info", "tip", "hint", "important", "warning", "caution", "attention", "danger",
+    "error", "seealso", "success", "question", "failure", "bug", "example", "quote", "abstract",
+    "summary", "todo",
+}  # fmt: skip
+ALLOWED_CLASSES = {
+    "div": {"highlight", "footnote", "toc", "admonition", "linenodiv", *ADMONITION_TYPES},
+    "span": {name for name in STANDARD_TYPES.values() if name} | {"hll", "filename", "linenos"},
+    "a": {"headerlink", "footnote-ref", "footnote-backref"},
+    "p": {"admonition-title"},
+    "table": {"highlighttable"},
+    "td": {"linenos", "code"},
+    "pre": {"highlight"},
+}
+
+# The site's own elements have ids in this namespace (site-content, site-toc-title...); a content
+# id that would enter it is moved out, so that no link or style in a post reaches them.
+SITE_ID_PREFIX = "site-"
+CONTENT_ID_PREFIX = "content-"
+
+
+def _keep_content_out_of_site_ids(tag, attribute, value):
+    if attribute == "id" and value.startswith(SITE_ID_PREFIX):
+        return CONTENT_ID_PREFIX + value
+    if attribute == "href" and value.startswith("#" + SITE_ID_PREFIX):
+        return "#" + CONTENT_ID_PREFIX + value[1:]
+    return value
+
+
 ALLOWED_ATTRIBUTES["a"] = ALLOWED_ATTRIBUTES["a"] | {"rel"}
 ALLOWED_ATTRIBUTES["img"] = ALLOWED_ATTRIBUTES["img"] | {"loading"}
 ALLOWED_ATTRIBUTES["time"] = {"datetime"}
@@ -262,6 +297,8 @@ ALLOWED_ATTRIBUTES["ol"] = ALLOWED_ATTRIBUTES["ol"] | {"type"}
 _cleaner = nh3.Cleaner(
     tags=ALLOWED_TAGS,
     attributes=ALLOWED_ATTRIBUTES,
+    allowed_classes=ALLOWED_CLASSES,
+    attribute_filter=_keep_content_out_of_site_ids,
     # `rel` is allowed as written by authors; external links get "noopener" added below.
     link_rel=None,
     url_schemes=nh3.ALLOWED_URL_SCHEMES,
@@ -273,7 +310,9 @@ def sanitize_html(html, *, site_host=""):
     """Remove everything that can run script from ``html``; mark external links noopener."""
     if not html:
         return ""
-    return _mark_external_links(_cleaner.clean(html), site_host)
+    # An element whose classes were all dropped keeps an empty attribute: leave it out.
+    cleaned = _cleaner.clean(html).replace(' class=""', "")
+    return _mark_external_links(cleaned, site_host)
 
 
 # Ammonia serializes attributes in double quotes and escapes `"` inside them, so a tag's

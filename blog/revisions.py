@@ -8,6 +8,7 @@ import datetime as dt
 import difflib
 
 from django.db import transaction
+from django.utils import timezone
 
 from blog.caching import content_changed
 from blog.loading import related_for_snapshot, snapshot_lines, stored_snapshot
@@ -50,15 +51,45 @@ def revision_diff(revision, post):
     )
 
 
+# What decides whether and when readers see a post: a restore leaves these as they are unless
+# the person restoring confirms each change (see publication_changes).
+PUBLICATION_FIELDS = ("status", "published_at", "expires_at", "updated_at")
+
+
+def publication_changes(revision, post):
+    """What restoring ``revision`` would do to whether and when ``post`` is shown, in words:
+    an empty list when nothing would change."""
+    values = revision.snapshot
+    changes = []
+    if values["status"] != post.status:
+        was, then = post.get_status_display(), Post.Status(values["status"]).label
+        effect = "it would no longer be on the site" if post.is_public else "it would be published"
+        changes.append(f"Status: {was} → {then} ({effect})")
+    labels = {
+        "published_at": "Publication date (the date in its address)",
+        "expires_at": "Expiry",
+        "updated_at": "Last updated",
+    }
+    for name, label in labels.items():
+        then, now = _moment(values[name]), getattr(post, name)
+        if then != now:
+            changes.append(f"{label}: {_shown(now)} → {_shown(then)}")
+    return changes
+
+
 @transaction.atomic
-def restore_revision(revision, *, user):
-    """Put the post back as ``revision`` left it; the restore is itself a new revision."""
+def restore_revision(revision, *, user, restore_publication=False):
+    """Put the post back as ``revision`` left it; the restore is itself a new revision.
+
+    The status and dates (``PUBLICATION_FIELDS``) stay as they are now unless
+    ``restore_publication`` is given: restoring the text of an old version must never silently
+    unpublish a live post or move its address.
+    """
     post = Post.objects.select_for_update().get(pk=revision.post_id)
     values = revision.snapshot
     for name in (
         "title",
         "slug",
-        "status",
         "description",
         "excerpt",
         "excerpt_separator",
@@ -69,9 +100,13 @@ def restore_revision(revision, *, user):
         "body",
     ):
         setattr(post, name, values[name])
+    # Revisions saved before excerpt_words was part of the snapshot keep the current value.
+    post.excerpt_words = values.get("excerpt_words", post.excerpt_words)
     post.front_matter_extra = values["extra"]
-    for name in ("published_at", "updated_at", "expires_at"):
-        setattr(post, name, _moment(values[name]))
+    if restore_publication:
+        post.status = values["status"]
+        for name in ("published_at", "updated_at", "expires_at"):
+            setattr(post, name, _moment(values[name]))
     post.save()
     _replace_links(post, PostAuthor, "author", Author, values["authors"])
     _replace_links(post, PostCategory, "category", Category, values["categories"])
@@ -98,3 +133,7 @@ def _replace_links(post, through, field, model, slugs):
 
 def _moment(text):
     return dt.datetime.fromisoformat(text) if text else None
+
+
+def _shown(moment):
+    return f"{timezone.localtime(moment):%Y-%m-%d %H:%M}" if moment else "none"

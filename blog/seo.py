@@ -12,6 +12,8 @@ from django.conf import settings
 from django.urls import reverse
 from django.utils.safestring import mark_safe
 
+from blog.safety import is_safe_image
+
 
 def absolute(path):
     """An absolute URL on this site for ``path`` (already absolute URLs pass through)."""
@@ -54,7 +56,9 @@ class PageMeta:
 
     @property
     def image_url(self):
-        return absolute(self.image)
+        """The social-card image, absolute; empty for anything that is not an image address
+        (stored before the importer and the admin checked them)."""
+        return absolute(self.image) if self.image and is_safe_image(self.image) else ""
 
     @property
     def json_ld(self):
@@ -102,7 +106,7 @@ def post_meta(post):
         "wordCount": post.word_count,
         "inLanguage": settings.LANGUAGE_CODE,
     }
-    if image:
+    if image and is_safe_image(image):
         data["image"] = absolute(image)
     return PageMeta(
         title=post.title,

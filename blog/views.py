@@ -28,6 +28,7 @@ from blog.models import (
     Keyword,
     Post,
     with_public_post_counts,
+    with_public_posts,
 )
 from blog.seo import Feed, PageMeta, post_meta, site_feeds
 
@@ -197,6 +198,15 @@ class PostDetailView(DetailView):
 # --- Posts by tag, category, keyword, author ---------------------------------------------
 
 
+def public_term_or_404(model, posts_filter, slug, user):
+    """The tag, category, keyword or author with ``slug``, if a reader may see it: it has a
+    public post (staff also see those of drafts)."""
+    terms = model.objects.all()
+    if not user.is_staff:
+        terms = with_public_posts(terms, posts_filter)
+    return get_object_or_404(terms, slug=slug)
+
+
 class TermPostListView(BlogViewMixin, ListView):
     """The posts of one tag, category, keyword or author, with its name and post count."""
 
@@ -205,15 +215,16 @@ class TermPostListView(BlogViewMixin, ListView):
     term_kind = ""  # "Tag", "Category"...
     feed_url_names = ()  # (Atom, RSS) URL names, if the term has feeds
 
-    def get_term(self):
-        return get_object_or_404(self.term_model, slug=self.kwargs["slug"])
+    posts_filter = ""  # the Post lookup that selects the term's posts
 
-    def filter_posts(self, posts, term):
-        raise NotImplementedError
+    def get_term(self):
+        return public_term_or_404(
+            self.term_model, self.posts_filter, self.kwargs["slug"], self.request.user
+        )
 
     def get_queryset(self):
         self.term = self.get_term()
-        return self.filter_posts(super().get_queryset(), self.term)
+        return super().get_queryset().filter(**{self.posts_filter: self.term})
 
     def heading(self):
         return self.term.name
@@ -251,10 +262,8 @@ class TermPostListView(BlogViewMixin, ListView):
 class TagPostListView(TermPostListView):
     term_model = Tag
     term_kind = "Tag"
+    posts_filter = "tags"
     feed_url_names = ("blog:tag_feed_atom", "blog:tag_feed_rss")
-
-    def filter_posts(self, posts, term):
-        return posts.filter(tags=term)
 
     def heading(self):
         return f"#{self.term.name}"
@@ -264,30 +273,24 @@ class TagPostListView(TermPostListView):
 class CategoryPostListView(TermPostListView):
     term_model = Category
     term_kind = "Category"
+    posts_filter = "categories"
     feed_url_names = ("blog:category_feed_atom", "blog:category_feed_rss")
-
-    def filter_posts(self, posts, term):
-        return posts.filter(categories=term)
 
 
 @cached
 class KeywordPostListView(TermPostListView):
     term_model = Keyword
     term_kind = "Keyword"
-
-    def filter_posts(self, posts, term):
-        return posts.filter(keywords=term)
+    posts_filter = "keywords"
 
 
 @cached
 class AuthorPostListView(TermPostListView):
     term_model = Author
     term_kind = "Author"
+    posts_filter = "authors"
     template_name = "blog/author_detail.html"
     feed_url_names = ("blog:author_feed_atom", "blog:author_feed_rss")
-
-    def filter_posts(self, posts, term):
-        return posts.filter(authors=term)
 
 
 # --- Index pages ---------------------------------------------------------------------------------

@@ -301,6 +301,8 @@ SITE_DESCRIPTION = os.environ.get(
     "SITE_DESCRIPTION", "Notes on software, data and the craft of building things."
 )
 BLOG_POSTS_PER_PAGE = env_int("BLOG_POSTS_PER_PAGE", 10)
+# Who is credited with a published post that names no author (imported or written here).
+BLOG_DEFAULT_AUTHOR = os.environ.get("BLOG_DEFAULT_AUTHOR", "").strip() or SITE_TITLE
 # The marker that ends an excerpt when a post does not set its own `excerpt_separator`.
 BLOG_EXCERPT_SEPARATOR = os.environ.get("BLOG_EXCERPT_SEPARATOR", "<!--more-->")
 # PostgreSQL text search configuration (language) for stemming and stop words in search.

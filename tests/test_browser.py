@@ -125,7 +125,7 @@ def test_skip_link_is_the_first_stop_for_keyboard_users(site, page):
     focused = page.evaluate("document.activeElement.textContent")
     assert focused == "Skip to content"
     page.keyboard.press("Enter")
-    assert page.evaluate("document.activeElement.id") == "content"
+    assert page.evaluate("document.activeElement.id") == "site-content"
 
 
 def test_drafts_are_not_found(site, page):

@@ -59,9 +59,48 @@ def test_post_without_headings_has_no_table_of_contents():
     assert render_markdown("Just a paragraph.").toc_html == ""
 
 
-def test_attribute_lists_set_classes_and_ids():
+def test_attribute_lists_set_ids_but_an_authors_classes_are_dropped():
     html = body("A lead paragraph.\n{: .lead #intro }")
-    assert '<p class="lead" id="intro">A lead paragraph.</p>' in html
+    assert '<p id="intro">A lead paragraph.</p>' in html
+
+
+def test_the_renderers_own_classes_survive_sanitizing():
+    html = body(
+        "## Part\n\nText[^1].\n\n```python\nimport os  # c\n```\n\n"
+        '!!! warning "Careful"\n    Body.\n\n[^1]: A note.'
+    )
+    for fragment in (
+        'class="headerlink"',
+        'class="footnote-ref"',
+        'class="footnote-backref"',
+        '<div class="footnote">',
+        '<div class="highlight">',
+        '<span class="kn">import</span>',
+        '<span class="c1">',
+        '<div class="admonition warning">',
+        '<p class="admonition-title">Careful</p>',
+    ):
+        assert fragment in html
+
+
+def test_content_cannot_dress_up_as_the_sites_own_interface():
+    html = body(
+        '<p class="preview-banner" role="status">Preview: log in again</p>\n\n'
+        '<div class="site-header skip-link admonition">x</div>'
+    )
+    assert "preview-banner" not in html
+    assert "site-header" not in html and "skip-link" not in html
+    assert 'class="admonition"' in html  # the renderer's own class is kept
+
+
+def test_content_ids_stay_out_of_the_sites_own_namespace():
+    html = body(
+        '<p id="site-content">x</p>\n\n[skip](#site-content)\n\n## Heading {: #site-toc-title }'
+    )
+    assert 'id="site-content"' not in html and 'id="site-toc-title"' not in html
+    assert 'id="content-site-content"' in html
+    assert 'href="#content-site-content"' in html
+    assert 'id="content-site-toc-title"' in html
 
 
 def test_definition_lists():

@@ -14,7 +14,14 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from blog.rendering import ALLOWED_ATTRIBUTES, ALLOWED_TAGS, render_markdown, sanitize_html
+from blog.rendering import (
+    ALLOWED_ATTRIBUTES,
+    ALLOWED_CLASSES,
+    ALLOWED_TAGS,
+    _markdown,
+    render_markdown,
+    sanitize_html,
+)
 
 URL_ATTRIBUTES = {"href", "src", "cite", "action", "formaction", "background", "poster", "srcset"}
 SAFE_SCHEMES = {"http:", "https:", "mailto:", "tel:", "ftp:", "ftps:", "irc:", "ircs:", "xmpp:"}
@@ -42,7 +49,6 @@ OUR_PAYLOADS = [
     "[click](javascript:alert(1))",
     "[click](JAVASCRIPT:alert(1))",
     "![img](javascript:alert(1))",
-    '![img](x" onerror="alert(1))',
     "[ref][x]\n\n[x]: javascript:alert(1)",
     "<javascript:alert(1)>",
     '<form action="https://evil.example"><input name="q"><button>go</button></form>',
@@ -58,10 +64,18 @@ OUR_PAYLOADS = [
     '<noscript><p title="</noscript><img src=x onerror=alert(1)>"></noscript>',
     "<template><script>alert(1)</script></template>",
     "<<script>script>alert(1)<</script>/script>",
-    "<img src=`x` onerror=alert(1)>",
     '<video><source onerror="alert(1)"></video>',
     '<a href=" javascript:alert(1)">space</a>',
     "<marquee onstart=alert(1)>x</marquee>",
+]
+
+
+# Payloads that markdown itself already defuses (a quote inside a link target, backticks as
+# attribute quotes): kept, so that a change of markdown engine or options is caught.
+MARKDOWN_PAYLOADS = [
+    '![img](x" onerror="alert(1))',
+    "<img src=`x` onerror=alert(1)>",
+    '[x](https://ok.example "title" onclick="alert(1)")',
 ]
 
 
@@ -75,7 +89,11 @@ class _Inspector(HTMLParser):
             self.problems.append(f"tag <{tag}>")
         allowed = ALLOWED_ATTRIBUTES.get(tag, set()) | ALLOWED_ATTRIBUTES["*"]
         for name, value in attrs:
-            if name not in allowed:
+            if name == "class":
+                unknown = set((value or "").split()) - ALLOWED_CLASSES.get(tag, set())
+                if unknown:
+                    self.problems.append(f"classes {sorted(unknown)} on <{tag}>")
+            elif name not in allowed:
                 self.problems.append(f"attribute {name} on <{tag}>")
             if name in URL_ATTRIBUTES and value:
                 # What a browser's URL parser does first: drop tabs and newlines anywhere, and
@@ -104,11 +122,15 @@ def assert_harmless(payload):
         assert "<style" not in lowered
 
 
-def test_our_list_has_at_least_25_payloads():
-    assert len(OUR_PAYLOADS) >= 25
-
-
 @pytest.mark.parametrize("payload", OUR_PAYLOADS)
+def test_each_of_our_payloads_is_dangerous_without_the_sanitizer(payload):
+    """Markdown alone lets every payload through: each one tests the sanitizer, not nothing."""
+    unsanitized = _markdown().convert(payload)
+    lowered = unsanitized.lower()
+    assert problems_in(unsanitized) or "<script" in lowered or "<style" in lowered
+
+
+@pytest.mark.parametrize("payload", OUR_PAYLOADS + MARKDOWN_PAYLOADS)
 def test_our_payloads_come_out_harmless(payload):
     assert_harmless(payload)
 

@@ -147,7 +147,7 @@ def test_unicode_slugs_work(client):
 def test_long_post_shows_its_table_of_contents(client):
     post = make_post(body="## One\n\nx\n\n## Two\n\ny\n\n## Three\n\nz")
     html = client.get(post.get_absolute_url()).content.decode()
-    assert 'aria-labelledby="toc-title"' in html
+    assert 'aria-labelledby="site-toc-title"' in html
     assert '<a href="#three">Three</a>' in html
 
 

@@ -84,7 +84,30 @@ class Command(BaseCommand):
         if options["workers"] is not None and options["workers"] < 1:
             raise CommandError("--workers must be 1 or more", returncode=2)
 
-        report = import_paths(
+        try:
+            report = self._import(paths, tz, options, verbosity)
+        except KeyboardInterrupt:
+            # Stopped before any file was loaded (while finding or reading files).
+            self.stderr.write("\nInterrupted before anything was written.")
+            sys.exit(130)
+        if report.interrupted:
+            self.stderr.write("")  # end the progress bar's line
+        for message in report.messages:
+            if message.severity != Severity.INFO or verbosity >= 2:
+                self.stderr.write(f"{message.severity}: {message}")
+        if verbosity or report.interrupted:
+            self.stdout.write(report.summary())
+        if options["report"]:
+            Path(options["report"]).write_text(
+                json.dumps(report.as_dict(), indent=2, ensure_ascii=False) + "\n"
+            )
+        if report.interrupted:
+            sys.exit(130)
+        if report.failed:
+            raise CommandError(f"{report.failed} file(s) could not be imported", returncode=1)
+
+    def _import(self, paths, tz, options, verbosity):
+        return import_paths(
             paths,
             options=ImportOptions(
                 tz=tz,
@@ -104,18 +127,6 @@ class Command(BaseCommand):
             ),
             progress=self._progress_bar() if verbosity and self._is_terminal() else None,
         )
-
-        for message in report.messages:
-            if message.severity != Severity.INFO or verbosity >= 2:
-                self.stderr.write(f"{message.severity}: {message}")
-        if verbosity:
-            self.stdout.write(report.summary())
-        if options["report"]:
-            Path(options["report"]).write_text(
-                json.dumps(report.as_dict(), indent=2, ensure_ascii=False) + "\n"
-            )
-        if report.failed:
-            raise CommandError(f"{report.failed} file(s) could not be imported", returncode=1)
 
     def _is_terminal(self):
         return getattr(self.stderr._out, "isatty", lambda: False)()

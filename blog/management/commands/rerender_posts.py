@@ -1,6 +1,7 @@
 from django.core.management.base import BaseCommand
 from django.db import transaction
 
+from blog.caching import content_changed
 from blog.models import Author, Post
 
 
@@ -25,5 +26,7 @@ class Command(BaseCommand):
             count += Post.objects.bulk_update(batch, rendered_fields)
             for author in Author.objects.all():
                 author.save(update_fields=["bio_html"])
+            # Every page and search entry shows what was rendered (even with no author to save).
+            content_changed(post_ids=list(Post.objects.values_list("pk", flat=True)))
         if verbosity:
             self.stdout.write(f"Rendered {count} posts.")
