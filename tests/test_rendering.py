@@ -89,7 +89,8 @@ def test_content_cannot_dress_up_as_the_sites_own_interface():
         '<div class="site-header skip-link admonition">x</div>'
     )
     assert "preview-banner" not in html
-    assert "site-header" not in html and "skip-link" not in html
+    assert "site-header" not in html
+    assert "skip-link" not in html
     assert 'class="admonition"' in html  # the renderer's own class is kept
 
 
@@ -97,7 +98,8 @@ def test_content_ids_stay_out_of_the_sites_own_namespace():
     html = body(
         '<p id="site-content">x</p>\n\n[skip](#site-content)\n\n## Heading {: #site-toc-title }'
     )
-    assert 'id="site-content"' not in html and 'id="site-toc-title"' not in html
+    assert 'id="site-content"' not in html
+    assert 'id="site-toc-title"' not in html
     assert 'id="content-site-content"' in html
     assert 'href="#content-site-content"' in html
     assert 'id="content-site-toc-title"' in html
