@@ -30,7 +30,7 @@ def posts():
         published_at=timezone.now() - dt.timedelta(days=3),
     )
     second = make_post(title="Second", authors=[bo], tags=["Postgres"])
-    make_post(title="Draft", status=Post.Status.DRAFT, tags=["Postgres"])
+    make_post(title="Draft", slug="the-draft", status=Post.Status.DRAFT, tags=["Postgres"])
     return first, second
 
 
@@ -153,7 +153,8 @@ def test_sitemap_lists_public_posts_with_lastmod_and_the_browsing_pages(client, 
         f"/{first.published_at:%Y/%m}/",
     ]:
         assert f"http://testserver{path}" in entries, path
-    assert not any("draft" in url for url in entries)
+    draft = Post.objects.get(slug="the-draft")
+    assert f"http://testserver{draft.get_absolute_url()}" not in entries
 
 
 @pytest.mark.parametrize("url", ["/feed.xml", "/index.xml", "/feed.json", "/sitemap.xml"])
@@ -162,3 +163,50 @@ def test_feed_readers_polling_get_304_until_something_changes(client, posts, url
     assert client.get(url, HTTP_IF_NONE_MATCH=first["ETag"]).status_code == 304
     make_post(title="Newer")
     assert client.get(url, HTTP_IF_NONE_MATCH=first["ETag"]).status_code == 200
+
+
+# --- Hostile text -------------------------------------------------------------------------------
+
+CONTROL_CHARACTERS = "\x0b\x01\x1f\ufffe\x08"
+
+
+@pytest.mark.parametrize(
+    "url", ["/feed.xml", "/index.xml", "/tags/evil/feed.xml", "/tags/evil/index.xml"]
+)
+def test_control_characters_never_break_a_feed(client, url):
+    """Text pasted from word processors carries characters XML cannot hold; a feed strips
+    them rather than answer 500 (RSS) or emit XML no reader can parse (Atom)."""
+    author = make_author(name=f"Ann{CONTROL_CHARACTERS}", slug="ann")
+    make_post(
+        title=f"Vertical{CONTROL_CHARACTERS}tab",
+        description=f"Desc{CONTROL_CHARACTERS}",
+        body=f"Body with a &#11; and a \x0b{CONTROL_CHARACTERS}.",
+        tags=[f"evil{CONTROL_CHARACTERS}"],
+        authors=[author],
+    )
+    response, feed = parsed(client, url)
+    assert feed.entries[0].title == "Verticaltab"
+    ET.fromstring(response.content)  # well-formed XML, not just what feedparser forgives
+
+
+@pytest.mark.parametrize("url", ["/feed.xml", "/index.xml", "/feed.json"])
+def test_feeds_stay_valid_without_authors_descriptions_or_excerpts(client, url):
+    Post.objects.create(
+        title="Bare",
+        slug="bare",
+        status=Post.Status.PUBLISHED,
+        published_at=timezone.now() - dt.timedelta(hours=1),
+        body="",
+    )
+    response = client.get(url)
+    assert response.status_code == 200
+    if url.endswith(".json"):
+        assert json.loads(response.content)["items"][0]["title"] == "Bare"
+        return
+    root = ET.fromstring(response.content)
+    if url == "/feed.xml":
+        atom = "{http://www.w3.org/2005/Atom}"
+        # RFC 4287: an entry without an author needs the feed to name one.
+        assert root.find(f"{atom}author/{atom}name").text
+    _, feed = parsed(client, url)
+    assert feed.entries[0].title == "Bare"

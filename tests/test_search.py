@@ -5,8 +5,9 @@ from django.db import connection
 from django.test import override_settings
 from django.urls import reverse
 
-from blog.models import Post
-from tests.factories import make_post
+from blog import caching
+from blog.models import Post, PostAuthor
+from tests.factories import make_author, make_post
 
 pytestmark = pytest.mark.django_db
 
@@ -65,6 +66,84 @@ def test_empty_and_junk_queries_are_handled(client, corpus, query):
     response = results(client, query)
     html = response.content.decode()
     assert "<script>alert(1)</script>" not in html
+    if not query.strip() or query in ("&&&", "'\"", "-", "!!", "or"):
+        assert titles(response) == []  # nothing to search for lists nothing, not everything
+
+
+def test_a_long_query_is_cut_to_the_word_and_length_limits(client, corpus):
+    from blog.search import MAX_QUERY_LENGTH, clean_query
+
+    query = clean_query(" ".join(["index"] * 100) + "\x00\x1f")
+    assert len(query) <= MAX_QUERY_LENGTH
+    assert "\x00" not in query
+    assert "Choosing an index" in titles(results(client, " ".join(["index"] * 100)))
+
+
+def test_searching_lt_never_marks_inside_an_escaped_entity(client):
+    make_post(title="Comparisons", body="Use a < b when lt is what you mean.")
+    html = results(client, "lt").content.decode()
+    assert "&<mark>" not in html
+    assert "<mark>lt</mark>" in html
+
+
+# --- The index follows every write ---------------------------------------------------------------
+
+
+def test_the_index_follows_saves_tags_author_names_and_deletes(client):
+    post = make_post(title="Plain title", body="Nothing special.")
+    assert titles(results(client, "zeppelin")) == []
+    post.body = "A zeppelin over the bay."
+    post.save()
+    assert titles(results(client, "zeppelin")) == ["Plain title"]
+    post.tags.add("aeronautics")
+    assert titles(results(client, "aeronautics")) == ["Plain title"]
+    author = make_author(name="Hortensia Quill")
+    PostAuthor.objects.create(post=post, author=author)
+    caching.content_changed(post_ids=[post.pk])  # what the admin's save_related does
+    assert titles(results(client, "hortensia")) == ["Plain title"]
+    author.name = "Ottoline Quill"
+    author.save()
+    assert titles(results(client, "ottoline")) == ["Plain title"]
+    assert titles(results(client, "hortensia")) == []
+    post.delete()
+    assert titles(results(client, "zeppelin")) == []
+
+
+def test_imported_posts_are_searchable(client, tmp_path):
+    import datetime as dt
+
+    from blog.importing import ImportOptions, import_paths
+
+    (tmp_path / "2024-01-01-x.md").write_text(
+        "---\ntitle: Imported\ntags: [quokka]\nauthor: Wilhelmina\n---\nAbout marsupials."
+    )
+    import_paths([str(tmp_path)], options=ImportOptions(tz=dt.UTC))
+    for word in ("marsupials", "quokka", "wilhelmina", "imported"):
+        assert titles(results(client, word)) == ["Imported"], word
+
+
+def test_results_are_cached_per_query_and_content_state(client, corpus, django_assert_num_queries):
+    results(client, "index")
+    # The same search again: the content state, the page's posts and their authors,
+    # categories and tags; the ranked ids come from the cache (and the highlighted passages
+    # from PostgreSQL).
+    with django_assert_num_queries(6 if connection.vendor == "postgresql" else 5):
+        results(client, "index")
+    make_post(title="Another index")
+    assert "Another index" in titles(results(client, "index"))
+
+
+@override_settings(BLOG_SEARCH_RATE=(3, 60))
+def test_searches_are_limited_per_client(client, corpus):
+    for _ in range(3):
+        assert results(client, "index").status_code == 200
+    response = client.get(reverse("blog:search"), {"q": "index"})
+    assert response.status_code == 429
+    assert response["Retry-After"] == "60"
+    assert "Too many searches" in response.content.decode()
+    other = client.get(reverse("blog:search"), {"q": "index"}, REMOTE_ADDR="10.0.0.9")
+    assert other.status_code == 200
+    assert client.get(reverse("blog:search")).status_code == 200  # the form alone is free
 
 
 def test_empty_query_shows_the_form_and_a_hint(client):
