@@ -1,9 +1,12 @@
 # Two commands on a fresh machine: `make run` (set up and serve) and `make test` (set up and test).
 
-PYTHON ?= $(shell command -v python3.11 || command -v python3)
+PYTHON ?= $(shell command -v python3.11 || command -v python3.12 || command -v python3.13 || command -v python3)
+# The Python that builds the virtualenv, e.g. 3.12; the stamp below names it, so a .venv made by
+# another Python (or another version of this one) is rebuilt rather than reused half-broken.
+PYTHON_VERSION := $(shell $(PYTHON) -c 'import sys; print("%d.%d.%d" % sys.version_info[:3])' 2>/dev/null)
 VENV := .venv
 PY := $(VENV)/bin/python
-INSTALLED := $(VENV)/.installed
+INSTALLED := $(VENV)/.installed-python-$(PYTHON_VERSION)
 HOST ?= 127.0.0.1
 PORT ?= 8000
 # Where the PostgreSQL + Redis pass of `make test` runs.
@@ -25,6 +28,12 @@ help:
 	@echo "make lint   ruff format check and lint"
 
 $(INSTALLED): pyproject.toml
+	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11))' 2>/dev/null || { \
+		echo "Python 3.11 or newer is needed; found '$(PYTHON)' ($(PYTHON_VERSION))."; \
+		echo "Install one (e.g. apt install python3.11) or run: make PYTHON=/path/to/python3.12"; \
+		exit 1; }
+	@if [ -d $(VENV) ] && ! ls $(VENV)/.installed-python-$(PYTHON_VERSION) >/dev/null 2>&1; then \
+		echo "Rebuilding $(VENV) with Python $(PYTHON_VERSION)"; rm -rf $(VENV); fi
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
 	$(PY) -m pip install --quiet -e ".[dev,postgres,redis]"

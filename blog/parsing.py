@@ -44,6 +44,8 @@ MAX_FILE_BYTES = 10 * 1024 * 1024
 DATED_FILE_NAME = re.compile(r"^(?P<date>\d{2,4}-\d{1,2}-\d{1,2})-(?P<slug>.+)$")
 SLUG = re.compile(r"^[-\w]+$")
 TITLE_MAX_LENGTH = 300
+TERM_MAX_LENGTH = 100  # tags and keywords (taggit's names)
+NAME_MAX_LENGTH = 200  # categories and authors
 SLUG_MAX_LENGTH = 200
 HUGO_SUMMARY_WORDS = 70
 
@@ -893,6 +895,13 @@ class _Reader:
                 if item is None:
                     continue
                 text = " ".join(_text(item).split())
+                limit = NAME_MAX_LENGTH if name in ("categories", "category") else TERM_MAX_LENGTH
+                if len(text) > limit:
+                    self.fail(
+                        name,
+                        f"{text[:30]!r}… is {len(text)} characters long; a name may have at most "
+                        f"{limit}",
+                    )
                 if text:
                     terms.append(text)
         return _unique(terms)
@@ -925,6 +934,12 @@ class _Reader:
                 self.fail(name, "an author must be a name or a mapping, not a nested list")
             else:
                 author = AuthorRef(name=" ".join(_text(item).split()))
+            if len(author.name) > NAME_MAX_LENGTH:
+                self.fail(
+                    name,
+                    f"the author {author.name[:30]!r}… is {len(author.name)} characters long; "
+                    f"a name may have at most {NAME_MAX_LENGTH}",
+                )
             if author.name and author.name not in {known.name for known in authors}:
                 authors.append(author)
         return authors

@@ -32,8 +32,6 @@ FTS_TABLE = "blog_post_fts"
 WEIGHTS = (8.0, 4.0, 4.0, 2.0, 1.0)
 # A tsvector holds at most 1 MB; a post's text beyond this many characters is not indexed.
 MAX_INDEXED_TEXT = 250_000
-# PostgreSQL marks the found words with these; they are swapped for <mark> after escaping.
-_START, _STOP = "\u2063\u2063[", "]\u2063\u2063"
 
 
 def clean_query(text):
@@ -201,43 +199,16 @@ def _words(query):
 
 
 def with_snippets(posts, query):
-    """Give each post of a page of results ``snippet``: a short passage with the words marked."""
+    """Give each post of a page of results ``snippet``: a short passage with the words marked.
+
+    Cut from the post's plain text in Python on both databases: PostgreSQL's ts_headline reads
+    the whole text of each post again and cost more than the search itself.
+    """
     posts = list(posts)
-    headlines = {}
-    if posts and connection.vendor == "postgresql":
-        headlines = _postgres_headlines([post.pk for post in posts], query)
+    words = _words(query)
     for post in posts:
-        headline = headlines.get(post.pk)
-        if headline:
-            marked = (
-                escape(headline).replace(escape(_START), "<mark>").replace(escape(_STOP), "</mark>")
-            )
-            post.snippet = mark_safe(marked)  # escaped above; only <mark> is added
-        else:
-            post.snippet = highlight(post.body_text or post.description, _words(query))
+        post.snippet = highlight(post.body_text or post.description, words)
     return posts
-
-
-def _postgres_headlines(post_ids, query):
-    """ts_headline for the page's posts only (it reads the whole text, so never for all hits)."""
-    options = (
-        f"StartSel={_START}, StopSel={_STOP}, MaxWords={SNIPPET_WORDS}, MinWords=15, "
-        'MaxFragments=2, FragmentDelimiter=" … "'
-    )
-    with connection.cursor() as cursor:
-        cursor.execute(
-            "SELECT id, ts_headline(%(config)s::regconfig, left(body_text, %(limit)s), "
-            "websearch_to_tsquery(%(config)s::regconfig, %(query)s), %(options)s) "
-            "FROM blog_post WHERE id = ANY(%(ids)s)",
-            {
-                "config": settings.BLOG_SEARCH_CONFIG,
-                "limit": MAX_INDEXED_TEXT,
-                "query": query,
-                "options": options,
-                "ids": post_ids,
-            },
-        )
-        return dict(cursor.fetchall())
 
 
 def highlight(text, words):
@@ -268,7 +239,12 @@ def highlight(text, words):
 
 
 def _word_starts(words):
-    """A pattern for the words where a word starts, ignoring case; None without words."""
+    """A pattern for the words where a word starts, ignoring case; None without words.
+
+    A long word is matched by its stem, roughly as PostgreSQL's stemming finds it: "indexes"
+    marks "index" and "indexing" too.
+    """
     if not words:
         return None
-    return re.compile(r"\b(?:" + "|".join(re.escape(word) for word in words) + ")", re.IGNORECASE)
+    stems = [word if len(word) <= 5 else word[: max(5, len(word) - 3)] for word in words]
+    return re.compile(r"\b(?:" + "|".join(re.escape(stem) for stem in stems) + r")\w*", re.I)

@@ -52,6 +52,18 @@ def page(browser):
     context.close()
 
 
+def csp_violations(page):
+    """The Content-Security-Policy violations the page reports from now on (a list that fills)."""
+    violations = []
+    page.on(
+        "console",
+        lambda message: (
+            "Content Security Policy" in message.text and violations.append(message.text)
+        ),
+    )
+    return violations
+
+
 def has_horizontal_scroll(page):
     return page.evaluate(
         "document.documentElement.scrollWidth > document.documentElement.clientWidth"
@@ -59,6 +71,7 @@ def has_horizontal_scroll(page):
 
 
 def test_reader_opens_a_post_from_the_home_page(site, page, artifacts_dir):
+    violations = csp_violations(page)
     page.goto(site + "/")
     assert page.title() == "Field Notes"
     first = Post.objects.public().first()
@@ -66,6 +79,7 @@ def test_reader_opens_a_post_from_the_home_page(site, page, artifacts_dir):
     page.wait_for_url(f"**{first.get_absolute_url()}")
     assert page.locator("h1").inner_text() == first.title
     page.screenshot(path=artifacts_dir / "home-to-post.png")
+    assert violations == []
 
 
 def test_home_page_on_desktop_and_phone(site, browser, artifacts_dir):
@@ -227,6 +241,7 @@ def test_an_author_writes_previews_and_publishes_a_post(site, browser, artifacts
     User.objects.create_superuser("writer", "writer@example.org", "a long test password")
     context = browser.new_context(viewport={"width": 1500, "height": 1000})
     page = context.new_page()
+    violations = csp_violations(page)
     page.goto(site + "/admin/login/?next=/admin/blog/post/add/")
     page.get_by_label("Username").fill("writer")
     page.get_by_label("Password").fill("a long test password")
@@ -257,4 +272,9 @@ def test_an_author_writes_previews_and_publishes_a_post(site, browser, artifacts
     page.wait_for_url(f"**{post.get_absolute_url()}")
     assert page.locator(".post__body .footnote").count() == 1
     assert page.locator(".post__body .highlight").count() == 1
+    # The admin works under the site's Content-Security-Policy: no inline script or style.
+    page.goto(site + f"/admin/blog/post/{post.pk}/change/")
+    page.locator(".post-preview__body .footnote").wait_for()
+    page.goto(site + f"/admin/blog/post/{post.pk}/history/")
+    assert violations == []
     context.close()

@@ -125,9 +125,8 @@ def test_imported_posts_are_searchable(client, tmp_path):
 def test_results_are_cached_per_query_and_content_state(client, corpus, django_assert_num_queries):
     results(client, "index")
     # The same search again: the content state, the page's posts and their authors,
-    # categories and tags; the ranked ids come from the cache (and the highlighted passages
-    # from PostgreSQL).
-    with django_assert_num_queries(6 if connection.vendor == "postgresql" else 5):
+    # categories and tags; the ranked ids come from the cache.
+    with django_assert_num_queries(5):
         results(client, "index")
     make_post(title="Another index")
     assert "Another index" in titles(results(client, "index"))
@@ -159,9 +158,8 @@ def test_search_results_are_paginated_keeping_the_query(client, corpus):
 
 
 def test_search_makes_a_fixed_number_of_queries(client, corpus, django_assert_num_queries):
-    # content state, ranked ids, the page's posts, their authors, categories and tags; and on
-    # PostgreSQL the page's highlighted passages
-    with django_assert_num_queries(7 if connection.vendor == "postgresql" else 6):
+    # content state, ranked ids, the page's posts, their authors, categories and tags
+    with django_assert_num_queries(6):
         results(client, "index")
 
 
