@@ -18,13 +18,14 @@ PYTEST_ARGS ?=
 run setup: export DJANGO_DEBUG ?= 1
 run: export SITE_URL ?= http://$(HOST):$(PORT)
 
-.PHONY: help setup run test test-sqlite test-postgres bench lint format clean
+.PHONY: help setup run test test-sqlite test-postgres bench loadtest lint format clean
 
 help:
 	@echo "make run    set everything up and serve the site on http://$(HOST):$(PORT)/"
 	@echo "make test   set everything up and run the whole test suite (SQLite, then PostgreSQL + Redis)"
 	@echo "make setup  virtualenv, install, migrate, sample content"
 	@echo "make bench  import benchmark on a generated corpus (BENCH_POSTS=10000), see bench/README.md"
+	@echo "make loadtest  mixed load on gunicorn, Redis stopped midway (SECURITY.md)"
 	@echo "make lint   ruff format check and lint"
 
 $(INSTALLED): pyproject.toml
@@ -63,6 +64,15 @@ BENCH_POSTS ?= 10000
 bench: $(INSTALLED)
 	$(PY) bench/bench_import.py --posts $(BENCH_POSTS) --json bench/results.json
 	$(PY) bench/bench_pages.py --posts $(BENCH_POSTS) --json bench/pages.json
+	$(PY) bench/bench_search.py --posts $(BENCH_POSTS) --json bench/search-sqlite.json
+	$(PY) bench/bench_search.py --posts $(BENCH_POSTS) --database postgres --json bench/search-postgres.json
+
+# Opt-in: readers, searches, an import and admin saves at once against gunicorn on 127.0.0.1, on
+# SQLite and on PostgreSQL with a Redis that is stopped and restarted midway (SECURITY.md).
+LOADTEST_SECONDS ?= 60
+loadtest: $(INSTALLED)
+	$(PY) bench/loadtest.py --database sqlite --seconds $(LOADTEST_SECONDS) --json bench/loadtest-sqlite.json
+	$(PY) bench/loadtest.py --database postgres --seconds $(LOADTEST_SECONDS) --json bench/loadtest-postgres.json
 
 lint: $(INSTALLED)
 	$(VENV)/bin/ruff format --check .

@@ -49,6 +49,7 @@ def environment(database):
         DJANGO_DEBUG="0",
         DJANGO_SECRET_KEY="bench-only-not-secret",
         DJANGO_ALLOWED_HOSTS="localhost",
+        SITE_URL="http://localhost",
         DATABASE_URL=f"sqlite:///{database}",
     )
     return env

@@ -50,6 +50,7 @@ def main():
             DJANGO_DEBUG="0",
             DJANGO_SECRET_KEY="bench-only-not-secret",
             DJANGO_ALLOWED_HOSTS="testserver",
+            SITE_URL="http://testserver",
             DATABASE_URL=f"sqlite:///{temporary}/pages.sqlite3",
             STATIC_ROOT=f"{temporary}/static",
         )

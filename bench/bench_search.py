@@ -24,7 +24,7 @@ sys.path.insert(0, str(ROOT))
 
 from bench.bench_import import corpus  # noqa: E402
 
-ROUNDS = 40
+ROUNDS = 100
 QUERIES = {
     "common word (matches ~all posts)": "database",
     "two common words": "cache latency",

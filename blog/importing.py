@@ -20,7 +20,13 @@ from dataclasses import dataclass, field
 
 from django.db import connection, connections, transaction
 
-from blog.loading import Outcome, PostLoader, unpublish_missing
+from blog.loading import (
+    STATISTICS_AFTER,
+    Outcome,
+    PostLoader,
+    refresh_planner_statistics,
+    unpublish_missing,
+)
 from blog.models import Post, render_post_markdown
 from blog.parsing import (
     MAX_FILE_BYTES,
@@ -183,6 +189,9 @@ def import_paths(paths, *, options, progress=None):
                 for path in pruned
             )
         report.rolled_back = options.atomic and report.failed > 0 and not options.dry_run
+    written = report.created + report.updated
+    if written >= STATISTICS_AFTER and not (options.dry_run or report.rolled_back):
+        refresh_planner_statistics()
     report.elapsed = time.perf_counter() - started
     return report
 

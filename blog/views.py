@@ -12,6 +12,7 @@ from functools import wraps
 
 from django.conf import settings
 from django.db import DatabaseError, InterfaceError, OperationalError
+from django.db.models import Prefetch
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
@@ -448,9 +449,16 @@ class SearchView(BlogViewMixin, ListView):
 
     def paginate_queryset(self, ids, page_size):
         paginator, page, _, is_paginated = ListView.paginate_queryset(self, ids, page_size)
-        posts = Post.objects.public().filter(pk__in=page.object_list).for_listing()
-        # The snippet is cut from the plain text, so that one column comes along.
-        posts = posts.defer(*(name for name in Post.FULL_TEXT_FIELDS if name != "body_text"))
+        # A result shows its title, date, authors and a passage of its plain text (so that one
+        # column comes along); tags and categories are for browsing, not for picking a result.
+        posts = (
+            Post.objects.public()
+            .filter(pk__in=page.object_list)
+            .defer(*(name for name in Post.FULL_TEXT_FIELDS if name != "body_text"))
+            .prefetch_related(
+                Prefetch("authors", queryset=Author.objects.order_by("postauthor__position"))
+            )
+        )
         by_id = {post.pk: post for post in posts}
         found = [by_id[pk] for pk in page.object_list if pk in by_id]
         page.object_list = post_search.with_snippets(found, self.query)

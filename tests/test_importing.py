@@ -767,3 +767,29 @@ def test_old_addresses_are_kept_when_a_file_drops_an_alias(tmp_path, client):
     path.write_text("---\ntitle: X\n---\nChanged.")
     import_with(tmp_path)
     assert client.get("/gone/").status_code == 301
+
+
+@pytest.mark.django_db
+def test_a_large_import_refreshes_the_planners_statistics(tmp_path, monkeypatch):
+    """Without it, PostgreSQL plans searches on thousands of new posts as if the table were
+    empty until autovacuum runs."""
+    import blog.importing
+
+    calls = []
+    monkeypatch.setattr(blog.importing, "STATISTICS_AFTER", 3)
+    monkeypatch.setattr(blog.importing, "refresh_planner_statistics", lambda: calls.append(1))
+    for number in range(2):
+        (tmp_path / f"2024-01-0{number + 1}-a{number}.md").write_text("---\ntitle: A\n---\nx")
+    import_paths([str(tmp_path)], options=ImportOptions(tz=dt.UTC))
+    assert calls == []
+    for number in range(2, 5):
+        (tmp_path / f"2024-01-0{number + 1}-a{number}.md").write_text("---\ntitle: A\n---\nx")
+    import_paths([str(tmp_path)], options=ImportOptions(tz=dt.UTC))
+    assert calls == [1]
+
+
+@pytest.mark.django_db
+def test_refreshing_the_planners_statistics_runs_on_this_database():
+    from blog.loading import refresh_planner_statistics
+
+    refresh_planner_statistics()
