@@ -63,6 +63,7 @@ def public_page(view):
             request, etag=state.etag, last_modified=_http_date(state.last_modified)
         )
         if not_modified is not None:
+            _set_validators(not_modified, state.etag, state.last_modified)
             return not_modified
         caching_on = settings.BLOG_PAGE_CACHE_SECONDS > 0
         page = caching.cached_page(key) if caching_on else None

@@ -280,6 +280,7 @@ def test_pages_answer_conditional_requests_with_304(client):
         assert first.has_header("Last-Modified"), url
         again = client.get(url, HTTP_IF_NONE_MATCH=first["ETag"])
         assert again.status_code == 304, url
+        assert again["ETag"] == first["ETag"], url  # RFC 9110: a 304 repeats the validator
         since = client.get(url, HTTP_IF_MODIFIED_SINCE=first["Last-Modified"])
         assert since.status_code == 304, url
     etag = client.get("/")["ETag"]

@@ -1,5 +1,7 @@
 """Search: ranked, highlighted, safe with any input, on SQLite and on PostgreSQL."""
 
+import datetime as dt
+
 import pytest
 from django.db import connection
 from django.test import override_settings
@@ -158,9 +160,9 @@ def test_search_results_are_paginated_keeping_the_query(client, corpus):
 
 
 def test_search_makes_a_fixed_number_of_queries(client, corpus, django_assert_num_queries):
-    # content state, ranked ids (on SQLite: from the FTS table, then which are public), the
-    # page's posts and their authors
-    with django_assert_num_queries(5 if connection.vendor == "sqlite" else 4):
+    # content state, ranked ids (on SQLite: the oldest match to rank, the ranked matches, then
+    # which of them are public), the page's posts and their authors
+    with django_assert_num_queries(6 if connection.vendor == "sqlite" else 4):
         results(client, "index")
 
 
@@ -181,3 +183,20 @@ def test_postgresql_search_understands_phrases_and_exclusions(client):
     make_post(title="Two", body="the brown quick fox")
     assert titles(results(client, '"quick brown"')) == ["One"]
     assert titles(results(client, "fox -brown")) == []
+
+
+def test_a_query_matching_more_posts_than_are_ranked_ranks_the_newest(client, monkeypatch):
+    """Ranking reads every candidate; beyond RANKED_MATCHES only the newest are ranked, so a
+    word found in every post costs the same on 100 posts as on 100,000."""
+    from blog import search
+
+    monkeypatch.setattr(search, "RANKED_MATCHES", 3)
+    old = [make_post(title=f"Old {n}", body="common words here") for n in range(4)]
+    new = [make_post(title=f"New {n}", body="common words here") for n in range(3)]
+    Post.objects.filter(pk__in=[p.pk for p in old]).update(
+        published_at=old[0].published_at - dt.timedelta(days=365)
+    )
+    caching.content_changed()
+    found = titles(results(client, "common"))
+    assert sorted(found) == sorted(post.title for post in new)
+    assert sorted(titles(results(client, "new"))) == sorted(post.title for post in new)
