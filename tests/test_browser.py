@@ -278,3 +278,81 @@ def test_an_author_writes_previews_and_publishes_a_post(site, browser, artifacts
     page.goto(site + f"/admin/blog/post/{post.pk}/history/")
     assert violations == []
     context.close()
+
+
+def test_limit_and_outage_pages_fit_desktop_and_phone_in_both_schemes(
+    site, browser, artifacts_dir, settings, monkeypatch
+):
+    """The pages a reader sees when the site says no: too many searches (429), too many wrong
+    passwords (429), the database unreachable (503)."""
+    from django.db import OperationalError
+
+    settings.BLOG_SEARCH_RATE = (1, 60)
+    settings.AXES_FAILURE_LIMIT = 1
+    for scheme in ("light", "dark"):
+        for name, viewport in [("desktop", DESKTOP), ("phone", PHONE)]:
+            context = browser.new_context(viewport=viewport, color_scheme=scheme)
+            page = context.new_page()
+            violations = csp_violations(page)
+            page.goto(site + "/search/?q=index")
+            response = page.goto(site + "/search/?q=index")
+            assert response.status == 429
+            assert "Too many searches at once" in page.locator("h1").inner_text()
+            assert not has_horizontal_scroll(page)
+            page.screenshot(path=artifacts_dir / f"search-limit-{name}-{scheme}.png")
+
+            page.goto(site + "/admin/login/")
+            page.get_by_label("Username").fill("nobody")
+            page.get_by_label("Password").fill("wrong")
+            page.get_by_role("button", name="Log in").click()
+            assert "Too many failed logins" in page.locator("h1").inner_text()
+            assert not has_horizontal_scroll(page)
+            page.screenshot(path=artifacts_dir / f"login-locked-{name}-{scheme}.png")
+            assert violations == []
+            context.close()
+            from axes.utils import reset
+
+            reset()
+
+    def database_down():
+        raise OperationalError("could not connect to server")
+
+    monkeypatch.setattr("blog.caching.content_state", database_down)
+    context = browser.new_context(viewport=PHONE)
+    page = context.new_page()
+    response = page.goto(site + "/archive/")
+    assert response.status == 503
+    assert response.headers["retry-after"] == "30"
+    assert page.locator("h1").inner_text() == "Back in a moment"
+    page.screenshot(path=artifacts_dir / "database-down-phone.png")
+    context.close()
+
+
+def test_restoring_an_old_revision_asks_before_unpublishing(site, browser, artifacts_dir):
+    from django.contrib.auth.models import User
+
+    from blog.revisions import record_revision
+
+    User.objects.create_superuser("editor", "editor@example.org", "a long test password")
+    post = Post.objects.public().first()
+    post.status = Post.Status.DRAFT
+    post.save()
+    old = record_revision(post)
+    post.status = Post.Status.PUBLISHED
+    post.body += "\n\nA later paragraph."
+    post.save()
+    context = browser.new_context(viewport=DESKTOP)
+    page = context.new_page()
+    page.goto(site + f"/admin/blog/post/{post.pk}/revisions/{old.pk}/")
+    page.get_by_label("Username").fill("editor")
+    page.get_by_label("Password").fill("a long test password")
+    page.get_by_role("button", name="Log in").click()
+    page.wait_for_url(f"**/revisions/{old.pk}/")
+    changes = page.locator(".restore-publication")
+    assert "Status: Published → Draft" in changes.inner_text()
+    page.screenshot(path=artifacts_dir / "admin-restore-confirmation.png", full_page=True)
+    page.get_by_role("button", name=f"Restore version {old.version}").click()
+    assert "status and dates were kept" in page.locator(".messagelist").inner_text()
+    post.refresh_from_db()
+    assert post.is_public
+    context.close()
