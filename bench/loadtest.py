@@ -256,7 +256,6 @@ def main():
             "DJANGO_ALLOWED_HOSTS": HOST,
             "SITE_URL": f"http://{HOST}:{PORT}",
             "DJANGO_SECURE_COOKIES": "0",
-            "STATIC_ROOT": str(temporary / "static"),
             "MEDIA_ROOT": str(temporary / "media"),
             # Many readers share one address here: the per-client limit would answer most
             # searches 429, and the point is to load the search index.
@@ -287,8 +286,9 @@ def main():
 
         django.setup()
         from django.contrib.auth.models import User
+        from taggit.models import Tag
 
-        from blog.models import Post, Tag
+        from blog.models import Post
 
         User.objects.create_superuser("loadtest", password=PASSWORD)
         saved_posts = [

@@ -27,7 +27,7 @@ SNIPPET_WORDS = 40
 # Most results a search keeps (and caches): 25 pages of results are more than anyone reads.
 MAX_RESULTS = 250
 # At most this many of the newest matches are ranked (see _postgres_ranked, _sqlite_ranked).
-RANKED_MATCHES = 1000
+RANKED_MATCHES = 500
 FTS_TABLE = "blog_post_fts"
 # Title, description, tags, authors, text: how much a word found in each counts.
 WEIGHTS = (8.0, 4.0, 4.0, 2.0, 1.0)
