@@ -41,18 +41,24 @@ def corpus(count):
     return folder
 
 
-def environment(database):
-    env = dict(os.environ)
-    env.pop("REDIS_URL", None)
+def production_environment(database_url, *, host="localhost", **extra):
+    """The environment a benchmark runs in: production settings (debug off) on ``database_url``,
+    without Redis, plus ``extra`` variables."""
+    env = {name: value for name, value in os.environ.items() if name != "REDIS_URL"}
     env.update(
         DJANGO_SETTINGS_MODULE="site_config.settings",
         DJANGO_DEBUG="0",
         DJANGO_SECRET_KEY="bench-only-not-secret",
-        DJANGO_ALLOWED_HOSTS="localhost",
-        SITE_URL="http://localhost",
-        DATABASE_URL=f"sqlite:///{database}",
+        DJANGO_ALLOWED_HOSTS=host,
+        SITE_URL=f"http://{host}",
+        DATABASE_URL=database_url,
+        **extra,
     )
     return env
+
+
+def environment(database):
+    return production_environment(f"sqlite:///{database}")
 
 
 def measured(command, env):

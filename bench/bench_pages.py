@@ -21,7 +21,7 @@ BENCH = Path(__file__).resolve().parent
 ROOT = BENCH.parent
 sys.path.insert(0, str(ROOT))
 
-from bench.bench_import import corpus  # noqa: E402
+from bench.bench_import import corpus, production_environment  # noqa: E402
 
 ROUNDS = 200
 
@@ -45,16 +45,10 @@ def main():
     folder = corpus(arguments.posts)
 
     with tempfile.TemporaryDirectory() as temporary:
-        os.environ.update(
-            DJANGO_SETTINGS_MODULE="site_config.settings",
-            DJANGO_DEBUG="0",
-            DJANGO_SECRET_KEY="bench-only-not-secret",
-            DJANGO_ALLOWED_HOSTS="testserver",
-            SITE_URL="http://testserver",
-            DATABASE_URL=f"sqlite:///{temporary}/pages.sqlite3",
-            STATIC_ROOT=f"{temporary}/static",
-        )
         os.environ.pop("REDIS_URL", None)
+        os.environ.update(
+            production_environment(f"sqlite:///{temporary}/pages.sqlite3", host="testserver")
+        )
         import django
 
         django.setup()

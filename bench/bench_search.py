@@ -22,7 +22,7 @@ BENCH = Path(__file__).resolve().parent
 ROOT = BENCH.parent
 sys.path.insert(0, str(ROOT))
 
-from bench.bench_import import corpus  # noqa: E402
+from bench.bench_import import corpus, production_environment  # noqa: E402
 
 ROUNDS = 100
 QUERIES = {
@@ -85,17 +85,12 @@ def main():
             if arguments.database == "sqlite"
             else postgres_database("blog_bench_search")
         )
-        os.environ.update(
-            DJANGO_SETTINGS_MODULE="site_config.settings",
-            DJANGO_DEBUG="0",
-            DJANGO_SECRET_KEY="bench-only-not-secret",
-            DJANGO_ALLOWED_HOSTS="testserver",
-            SITE_URL="http://testserver",
-            DATABASE_URL=database_url,
-            BLOG_SEARCH_RATE="0/60",
-            DJANGO_PLAIN_STATIC="1",
-        )
         os.environ.pop("REDIS_URL", None)
+        os.environ.update(
+            production_environment(
+                database_url, host="testserver", BLOG_SEARCH_RATE="0/60", DJANGO_PLAIN_STATIC="1"
+            )
+        )
         import django
 
         django.setup()

@@ -7,8 +7,10 @@ SQLite: an FTS5 table (``blog_post_fts``) holds the same fields; every word must
 the post, ranked by BM25 with the same weights.
 
 Both are written by ``update_index()``, which ``blog.caching.content_changed`` calls for every
-post written, by whatever path. Result lists are cached per (query, content state), and a query
-is cut to ``MAX_QUERY_LENGTH`` characters and ``MAX_WORDS`` words.
+post written, by whatever path (``rerender_posts`` rewrites them all, after a change of
+``BLOG_SEARCH_CONFIG``). Only the newest ``RANKED_MATCHES`` matches are ranked, so a word found in
+every post costs what a rarer one does. Result lists are cached per (query, content state), and a
+query is cut to ``MAX_QUERY_LENGTH`` characters and ``MAX_WORDS`` words.
 """
 
 import hashlib
@@ -98,13 +100,6 @@ def _update_sqlite(post_ids):
             """,
             post_ids,
         )
-
-
-def rebuild_index():
-    """Index every post again (after a change of the search configuration)."""
-    from blog.models import Post
-
-    update_index(Post.objects.values_list("pk", flat=True).iterator())
 
 
 # --- Searching -------------------------------------------------------------------------------

@@ -306,6 +306,7 @@ def test_limit_and_outage_pages_fit_desktop_and_phone_in_both_schemes(
             page.get_by_label("Password").fill("wrong")
             page.get_by_role("button", name="Log in").click()
             assert "Too many failed logins" in page.locator("h1").inner_text()
+            assert "paused for 15\xa0minutes" in page.locator("main").inner_text()
             assert not has_horizontal_scroll(page)
             page.screenshot(path=artifacts_dir / f"login-locked-{name}-{scheme}.png")
             assert violations == []

@@ -12,14 +12,8 @@ from django.core.management import call_command
 BASE_DIR = settings.BASE_DIR
 
 
-def load_settings(**env):
-    """Import the settings in a fresh interpreter with exactly ``env``; return (code, output)."""
-    code = (
-        "import site_config.settings as s; "
-        "print(s.DEBUG, s.ALLOWED_HOSTS, s.DATABASES['default']['ENGINE'], "
-        "s.CACHES['default']['BACKEND'], s.STORAGES['staticfiles']['BACKEND'], "
-        "s.BLOG_POSTS_PER_PAGE)"
-    )
+def run_python(code, **env):
+    """Run ``code`` in a fresh interpreter with exactly ``env``: (exit code, stdout, stderr)."""
     result = subprocess.run(
         [sys.executable, "-c", code],
         env={"PATH": os.environ.get("PATH", ""), **env},
@@ -27,7 +21,19 @@ def load_settings(**env):
         capture_output=True,
         text=True,
     )
-    return result.returncode, result.stdout + result.stderr
+    return result.returncode, result.stdout, result.stderr
+
+
+def load_settings(**env):
+    """Import the settings in a fresh interpreter with exactly ``env``; return (code, output)."""
+    code, out, err = run_python(
+        "import site_config.settings as s; "
+        "print(s.DEBUG, s.ALLOWED_HOSTS, s.DATABASES['default']['ENGINE'], "
+        "s.CACHES['default']['BACKEND'], s.STORAGES['staticfiles']['BACKEND'], "
+        "s.BLOG_POSTS_PER_PAGE)",
+        **env,
+    )
+    return code, out + err
 
 
 # What the README's production section exports.
@@ -103,16 +109,13 @@ def test_environment_chooses_database_cache_and_page_size():
 
 
 def read_settings(names, **env):
-    code = f"import site_config.settings as s; print(*(repr(getattr(s, n)) for n in {names!r}))"
-    result = subprocess.run(
-        [sys.executable, "-c", code],
-        env={"PATH": os.environ.get("PATH", ""), **env},
-        cwd=BASE_DIR,
-        capture_output=True,
-        text=True,
+    """The values of the settings ``names`` in a fresh interpreter with ``env``, as text."""
+    code, out, err = run_python(
+        f"import site_config.settings as s; print(*(repr(getattr(s, n)) for n in {names!r}))",
+        **env,
     )
-    assert result.returncode == 0, result.stderr
-    return result.stdout.split()
+    assert code == 0, err
+    return out.split()
 
 
 HTTPS_SETTINGS = ["SECURE_SSL_REDIRECT", "SECURE_HSTS_SECONDS", "SECURE_HSTS_INCLUDE_SUBDOMAINS"]
