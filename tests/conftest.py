@@ -8,6 +8,7 @@ first. Outside CI, a second pass whose servers do not answer skips with the reas
 """
 
 import os
+import shutil
 
 import pytest
 from django.conf import settings
@@ -70,6 +71,10 @@ def pytest_collection_modifyitems(config, items):
     if other_pass:
         config.hook.pytest_deselected(items=other_pass)
         items[:] = [item for item in items if item not in other_pass]
+
+    wants_generators = any(item.get_closest_marker("generators") for item in items)
+    if IN_CI and wants_generators and shutil.which("jekyll") is None:
+        raise pytest.UsageError("CI needs Debian's jekyll (apt install jekyll)")
 
     if not os.access(CHROMIUM, os.X_OK):
         if IN_CI and any(item.get_closest_marker("browser") for item in items):

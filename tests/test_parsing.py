@@ -529,3 +529,27 @@ def test_permalink_placeholders_are_filled_or_dropped():
     assert filled.old_urls[0] == "/2025/05/some-post/"
     unknown = parse("---\ntitle: x\npermalink: /:unknown/\n---\n")
     assert unknown.old_urls == ["/2025/05/13/some-post.html"]
+
+
+def test_a_jekyll_date_without_a_year_takes_the_current_one_with_a_warning():
+    """Jekyll reads "July 6" as July 6 of the year it builds in (tests/test_generators.py)."""
+    parsed = parse_post(
+        b"---\ntitle: T\ndate: July 6\n---\nText.",
+        source_path="_posts/2020-01-01-t.md",
+        tz=dt.UTC,
+    )
+    assert (parsed.published_at.month, parsed.published_at.day) == (7, 6)
+    assert parsed.published_at.year == dt.datetime.now(dt.UTC).year
+    (warning,) = parsed.warnings
+    assert warning.line == 3
+    assert "has no year" in warning.text
+
+
+def test_hugo_files_keep_their_strict_dates():
+    """Only Jekyll reads dates leniently; Hugo's rules are checked against Hugo separately."""
+    with pytest.raises(ParseError, match="invalid date"):
+        parse_post(
+            b"+++\ntitle = 'T'\ndate = 'July 6, 2021'\n+++\nText.",
+            source_path="content/posts/t.md",
+            tz=dt.UTC,
+        )

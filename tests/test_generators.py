@@ -1,0 +1,115 @@
+"""The generators are the reference: the same files, built by the real Jekyll and read here, must
+agree. Each test builds a small site with Debian's ``jekyll`` and a layout that prints what Jekyll
+understood as JSON, then parses the same files with ``blog.parsing`` and compares.
+
+Outside CI, a test whose generator is not installed skips with the reason; CI installs them
+(``.ci/run``), and there a missing one is an error (``tests/conftest.py``).
+"""
+
+import datetime as dt
+import json
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from blog.parsing import parse_post
+
+pytestmark = pytest.mark.generators
+
+JEKYLL = shutil.which("jekyll")
+needs_jekyll = pytest.mark.skipif(
+    JEKYLL is None, reason="Debian's jekyll is not installed (apt install jekyll)"
+)
+
+# What Jekyll prints for each post: its address and its date, as Jekyll read them.
+JEKYLL_PROBE_LAYOUT = (
+    '{"url": {{ page.url | jsonify }}, "path": {{ page.path | jsonify }}, '
+    '"date": {{ page.date | date: "%Y-%m-%dT%H:%M:%S%z" | jsonify }}}\n'
+)
+
+
+def build_with_jekyll(site):
+    """Build ``site`` with Jekyll; what it printed for each post, by the post's source path."""
+    (site / "_layouts").mkdir(exist_ok=True)
+    (site / "_layouts" / "probe.html").write_text(JEKYLL_PROBE_LAYOUT)
+    destination = site.parent / "_site"
+    result = subprocess.run(
+        [JEKYLL, "build", "--quiet", "--source", str(site), "--destination", str(destination)],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    pages = [json.loads(path.read_text()) for path in destination.rglob("*.html")]
+    return {page["path"]: page for page in pages}
+
+
+# Spellings found in real Jekyll blogs, and neighbours of them.
+DATE_SPELLINGS = [
+    "2021-07-06",
+    "2021-07-06 10:00:00",
+    "2021-07-06T10:00:00.123Z",
+    "2016-07-19 23:30 +0530",
+    "2016-07-19 23:30:00 -07:00",
+    "July 6, 2021",
+    "6 July 2021 14:05",
+    "Jul 6 2021",
+    "2021/07/06",
+    "Tue, 06 Jul 2021 10:00:00 GMT",
+    "2016-03-21 12:00 EDT",
+    "2016-03-21 12:00 PST",
+    "2016-03-21 12:00 CEST",
+    "2016-06-17 12:00-400",
+    "2016-07-19 (optional)",
+    "March 21st, 2016 at 5pm",
+    "July 2021",
+    "July 6",
+]
+
+
+@needs_jekyll
+def test_front_matter_dates_are_read_as_jekyll_reads_them(tmp_path):
+    site = tmp_path / "site"
+    (site / "_posts").mkdir(parents=True)
+    (site / "_config.yml").write_text("timezone: UTC\n")
+    files = {}
+    for number, spelling in enumerate(DATE_SPELLINGS):
+        path = f"_posts/2000-01-01-post-{number}.md"
+        text = f"---\nlayout: probe\ntitle: Post {number}\ndate: {spelling}\n---\nText.\n"
+        (site / path).write_text(text)
+        files[path] = spelling
+
+    built = build_with_jekyll(site)
+
+    assert len(built) == len(DATE_SPELLINGS)
+    for path, spelling in files.items():
+        parsed = parse_post((site / path).read_bytes(), source_path=Path(path), tz=dt.UTC)
+        jekyll_date = dt.datetime.strptime(built[path]["date"], "%Y-%m-%dT%H:%M:%S%z")
+        ours = parsed.published_at.replace(microsecond=0)
+        assert ours == jekyll_date, f"{spelling!r}: Jekyll {jekyll_date}, here {ours}"
+
+
+@needs_jekyll
+@pytest.mark.parametrize("spelling", ["2021-13-45", "tomorrow", "2021"])
+def test_dates_jekyll_refuses_are_errors_here_too(tmp_path, spelling):
+    from blog.parsing import ParseError
+
+    site = tmp_path / "site"
+    (site / "_posts").mkdir(parents=True)
+    path = site / "_posts" / "2000-01-01-bad.md"
+    path.write_text(f"---\nlayout: probe\ndate: {spelling}\n---\nText.\n")
+    (site / "_layouts").mkdir()
+    (site / "_layouts" / "probe.html").write_text(JEKYLL_PROBE_LAYOUT)
+    result = subprocess.run(
+        [JEKYLL, "build", "--quiet", "--source", str(site), "--destination", str(tmp_path / "o")],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.returncode != 0
+    assert "Invalid date" in result.stdout + result.stderr
+    with pytest.raises(ParseError, match="invalid date") as error:
+        parse_post(path.read_bytes(), source_path=Path("_posts/2000-01-01-bad.md"), tz=dt.UTC)
+    assert error.value.line == 3
