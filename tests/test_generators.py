@@ -124,7 +124,8 @@ def test_dates_jekyll_refuses_are_errors_here_too(tmp_path, spelling):
 # What Hugo prints for each page it publishes: its source path, address and draft flag.
 HUGO_PROBE_LAYOUT = (
     '{"path": {{ .File.Path | jsonify }}, "url": {{ .RelPermalink | jsonify }}, '
-    '"draft": {{ .Draft | jsonify }}}\n'
+    '"draft": {{ .Draft | jsonify }}, '
+    '"date": {{ .Date.Format "2006-01-02T15:04:05-07:00" | jsonify }}}\n'
 )
 
 
@@ -180,3 +181,70 @@ def test_drafts_are_read_as_hugo_reads_them(tmp_path):
         hugo_publishes = path in published_by_hugo
         assert parsed.published == hugo_publishes, f"{spelling}: Hugo publishes: {hugo_publishes}"
     assert 0 < len(published_by_hugo) < len(files)  # both kinds of answer were tested
+
+
+HUGO_DATE_SPELLINGS = [
+    "2021-07-06",
+    "2021-07-06T10:00:00+05:30",
+    "2021-07-06 10:00:00",
+    "2021-07-06 10:00:00 +0530",
+    "2021-07-06T10:00:00-0700",
+    "Tue, 06 Jul 2021 10:00:00 GMT",
+    "Tue, 06 Jul 2021 10:00:00 +0530",
+    "06 Jul 21 10:00 +0200",
+    "Tuesday, 06-Jul-21 10:00:00 GMT",
+    "Tue Jul  6 10:00:00 2021",
+    "Tue Jul  6 10:00:00 UTC 2021",
+    "Tue Jul 06 10:00:00 +0200 2021",
+    "2021-07-06 10:00:00.5 +0200 CEST",
+    "06 Jul 2021",
+]
+# Hugo stops the build on these ("not a parsable date"); so does the import, naming the line.
+HUGO_UNREADABLE_DATES = ["July 6, 2021", "6 Jul 2021", "2021/07/06"]
+
+
+def _hugo_site(tmp_path, dates):
+    site = tmp_path / "site"
+    (site / "content" / "posts").mkdir(parents=True)
+    (site / "hugo.toml").write_text(HUGO_CONFIG)
+    files = {}
+    for number, spelling in enumerate(dates):
+        path = f"content/posts/p{number}.md"
+        (site / path).write_text(f'---\ntitle: P\ndate: "{spelling}"\n---\nText.\n')
+        files[path] = spelling
+    return site, files
+
+
+@needs_hugo
+def test_dates_are_read_as_hugo_reads_them(tmp_path):
+    site, files = _hugo_site(tmp_path, HUGO_DATE_SPELLINGS)
+
+    built = build_with_hugo(site)
+
+    for path, spelling in files.items():
+        parsed = parse_post((site / path).read_bytes(), source_path=Path(path), tz=dt.UTC)
+        ours = parsed.published_at.replace(microsecond=0)
+        expected = dt.datetime.strptime(built[path]["date"], "%Y-%m-%dT%H:%M:%S%z")
+        assert ours == expected, f"{spelling!r}: Hugo {expected}, here {ours}"
+
+
+@needs_hugo
+@pytest.mark.parametrize("spelling", HUGO_UNREADABLE_DATES)
+def test_dates_hugo_refuses_are_errors_here_too(tmp_path, spelling):
+    from blog.parsing import ParseError
+
+    site, files = _hugo_site(tmp_path, [spelling])
+    (site / "layouts" / "_default").mkdir(parents=True)
+    (site / "layouts" / "_default" / "single.html").write_text(HUGO_PROBE_LAYOUT)
+    result = subprocess.run(
+        [HUGO, "--source", str(site), "--destination", str(tmp_path / "public")],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.returncode != 0
+    assert "not a parsable date" in result.stdout + result.stderr
+    (path,) = files
+    with pytest.raises(ParseError, match="invalid date") as error:
+        parse_post((site / path).read_bytes(), source_path=Path(path), tz=dt.UTC)
+    assert error.value.line == 3

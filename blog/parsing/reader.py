@@ -357,6 +357,8 @@ class _Reader:
                     f"{lenient.moment.year}: add the year to keep the post where it is",
                 )
             parsed = lenient and lenient.moment
+        if parsed is None and isinstance(value, str) and self.generator == Generator.HUGO:
+            parsed = hugo.parse_date(value, self.tz)  # Go's layouts: RFC 1123, 02 Jan 2006...
         if parsed is None:
             self.fail(name, f"invalid date {as_text(value)!r}")
         return parsed
