@@ -70,6 +70,7 @@ DATE_SPELLINGS = [
     "2016-06-17 12:00-400",
     "2016-07-19 (optional)",
     "March 21st, 2016 at 5pm",
+    "2023-01-29 18:30:22 2023 -0800",  # jekyllrb.com's own release post
     "July 2021",
     "July 6",
 ]

@@ -42,6 +42,9 @@ def _ignore_unknown_zone(name, offset):
 
 # "12:00-400": Ruby does not read a three-digit offset as a zone, and ignores it.
 _IGNORED_OFFSET = re.compile(r"(?<=\d)\s*[+-]\d{3}$")
+# Ruby reads the first date and time of a text and ignores what follows them when the rest does
+# not parse ("2023-01-29 18:30:22 2023 -0800", from jekyllrb.com's own posts, is 18:30:22 UTC).
+_LEADING_DATE_TIME = re.compile(r"^\d{4}-\d{1,2}-\d{1,2}(?:[ T]\d{1,2}:\d{2}(?::\d{2})?)?")
 # Two defaults that differ in every date field: what the text leaves out comes from them.
 _DEFAULTS = (dt.datetime(2000, 1, 1), dt.datetime(2001, 2, 2, 1, 1, 1))
 
@@ -60,18 +63,12 @@ def parse_date(text, tz, *, today=None):
     the text too ("2021", "tomorrow", "2021-13-45": "Invalid date").
     """
     text = _IGNORED_OFFSET.sub("", text.strip())
-    readings = []
-    for default in _DEFAULTS:
-        try:
-            with warnings.catch_warnings():
-                warnings.simplefilter("ignore", dateutil_parser.UnknownTimezoneWarning)
-                readings.append(
-                    dateutil_parser.parse(
-                        text, default=default, fuzzy=True, tzinfos=_ignore_unknown_zone
-                    )
-                )
-        except (ValueError, OverflowError):
-            return None
+    readings = _readings(text)
+    leading = _LEADING_DATE_TIME.match(text)
+    if readings is None and leading:
+        readings = _readings(leading.group(0))
+    if readings is None:
+        return None
     first, second = readings
     if first.month != second.month:
         return None  # no month: not a date Jekyll reads
@@ -85,3 +82,21 @@ def parse_date(text, tz, *, today=None):
     except ValueError:
         return None  # February 29 in the current year, which has none
     return JekyllDate(moment if moment.tzinfo else moment.replace(tzinfo=tz), year_assumed)
+
+
+def _readings(text):
+    """``text`` read with each of the two defaults; None if it does not parse."""
+    readings = []
+    for default in _DEFAULTS:
+        try:
+            with warnings.catch_warnings():
+                # An abbreviation not in the table: Ruby ignores it too, and reads local time.
+                warnings.simplefilter("ignore", dateutil_parser.UnknownTimezoneWarning)
+                readings.append(
+                    dateutil_parser.parse(
+                        text, default=default, fuzzy=True, tzinfos=_ignore_unknown_zone
+                    )
+                )
+        except (ValueError, OverflowError):
+            return None
+    return readings
