@@ -15,6 +15,7 @@ page rendered for an address is served as it is rather than an error.
 import datetime as dt
 import hashlib
 from dataclasses import dataclass
+from functools import cached_property
 
 from django.conf import settings
 from django.core.cache import cache
@@ -49,12 +50,13 @@ class ContentState:
 
     values: dict
 
-    @property
+    # Read several times per request (the 304 check, the cache check, the headers).
+    @cached_property
     def etag(self):
         text = "|".join(f"{key}={self.values[key]}" for key in sorted(self.values))
         return '"' + hashlib.sha256(text.encode()).hexdigest()[:32] + '"'
 
-    @property
+    @cached_property
     def last_modified(self):
         keys = ("modified", "shown", "expired", "site_changed")
         moments = [self.values[key] for key in keys if self.values.get(key)]
