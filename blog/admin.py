@@ -25,15 +25,17 @@ from taggit.models import Tag
 from blog.caching import content_changed
 from blog.loading import snapshot_lines
 from blog.models import (
+    Address,
     Author,
     Category,
     Keyword,
+    Page,
     Post,
     PostAuthor,
     PostCategory,
     PostImage,
-    RedirectFromOldUrl,
     Revision,
+    SiteSettings,
     TaggedPost,
     render_post_markdown,
 )
@@ -375,9 +377,8 @@ class PostAdmin(admin.ModelAdmin):
         # A public post whose slug or date changes keeps its old address as a redirect.
         previous = Post.objects.filter(pk=obj.pk).first() if change else None
         obj._public_before_edit = previous is not None and previous.is_public
+        # Post.save() keeps the address it had as a redirect when its slug or date changes.
         super().save_model(request, obj, form, change)
-        if previous is not None and previous.is_public:
-            RedirectFromOldUrl.remember(obj, previous.get_absolute_url())
 
     def save_related(self, request, form, formsets, change):
         super().save_related(request, form, formsets, change)
@@ -513,9 +514,47 @@ class KeywordAdmin(PostCountMixin, admin.ModelAdmin):
     search_fields = ["name"]
 
 
-@admin.register(RedirectFromOldUrl)
-class RedirectFromOldUrlAdmin(admin.ModelAdmin):
-    list_display = ["old_path", "post"]
-    search_fields = ["old_path", "post__title"]
-    raw_id_fields = ["post"]
-    list_select_related = ["post"]
+@admin.register(Address)
+class AddressAdmin(admin.ModelAdmin):
+    """Every address of a post or page: where it is served, and the old ones that redirect."""
+
+    list_display = ["key", "is_current", "post", "page"]
+    list_filter = ["is_current"]
+    search_fields = ["key", "post__title", "page__title"]
+    raw_id_fields = ["post", "page"]
+    list_select_related = ["post", "page"]
+
+
+@admin.register(Page)
+class PageAdmin(admin.ModelAdmin):
+    list_display = ["title", "path", "status", "show_in_navigation", "menu_order", "modified_at"]
+    list_filter = ["status", "show_in_navigation"]
+    list_editable = ["menu_order"]
+    search_fields = ["title", "path", "body"]
+    fieldsets = [
+        (None, {"fields": ["title", "path", "status", "body"]}),
+        ("Navigation", {"fields": ["show_in_navigation", "menu_title", "menu_order"]}),
+        ("Search engines and social cards", {"fields": ["description", "images"]}),
+        (
+            "Import",
+            {
+                "classes": ["collapse"],
+                "fields": ["layout", "source_path", "source_format", "front_matter_extra"],
+            },
+        ),
+    ]
+    readonly_fields = ["source_path", "source_format"]
+
+    def view_on_site(self, obj):
+        return obj.path
+
+
+@admin.register(SiteSettings)
+class SiteSettingsAdmin(admin.ModelAdmin):
+    fields = ["post_address"]
+
+    def has_add_permission(self, request):
+        return not SiteSettings.objects.exists()
+
+    def has_delete_permission(self, request, obj=None):
+        return False

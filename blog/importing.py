@@ -15,19 +15,21 @@ import os
 import signal
 import threading
 import time
+import zoneinfo
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from django.db import connection, connections, transaction
 
 from blog.loading import (
     STATISTICS_AFTER,
     Outcome,
+    PageLoader,
     PostLoader,
     refresh_planner_statistics,
     unpublish_missing,
 )
-from blog.models import Post, render_post_markdown
+from blog.models import Page, Post, SiteSettings, render_post_markdown
 from blog.parsing import (
     MAX_FILE_BYTES,
     Message,
@@ -37,6 +39,7 @@ from blog.parsing import (
     find_post_files,
     parse_post,
 )
+from blog.parsing.sites import Role, Site
 
 # Below this many files to parse, starting worker processes costs more than it saves.
 PARALLEL_MIN_FILES = 40
@@ -54,6 +57,8 @@ class ImportOptions:
     atomic: bool = False  # all files or none
     dry_run: bool = False  # check everything, write nothing
     workers: int | None = None  # worker processes; None: one per CPU core for many files
+    keep_addresses: bool = False  # serve posts where the old site did, and adopt its pattern
+    timezone_given: bool = True  # False: dates without a zone are read in the site's
 
 
 @dataclass
@@ -67,6 +72,9 @@ class ImportReport:
     scheduled: int = 0
     skipped: int = 0
     pruned: int = 0
+    pages: int = 0  # pages created or updated (counted in created/updated too)
+    site: str = ""  # what the site's configuration said
+    addresses: str = ""  # where posts are served
     messages: list[Message] = field(default_factory=list)
     elapsed: float = 0.0
     dry_run: bool = False
@@ -101,6 +109,7 @@ class ImportReport:
             "failed": self.failed,
             "skipped": self.skipped,
             "pruned": self.pruned,
+            "pages": self.pages,
         }
 
     def summary(self):
@@ -112,6 +121,7 @@ class ImportReport:
         )
         if self.dry_run:
             text = f"Dry run, nothing was written: {text}"
+        text = "\n".join(line for line in (self.site, self.addresses, text) if line)
         if self.rolled_back:
             text += f"\n--atomic: {self.failed} file(s) failed, so nothing was written"
         if self.interrupted:
@@ -134,6 +144,8 @@ class ImportReport:
                 "dry_run": self.dry_run,
                 "rolled_back": self.rolled_back,
                 "interrupted": self.interrupted,
+                "site": self.site,
+                "addresses": self.addresses,
             },
             "messages": [message.as_dict() for message in self.messages],
         }
@@ -146,6 +158,8 @@ class _Task:
     path: str
     source_path: str
     options: ImportOptions
+    role: str = Role.POST
+    site: Site | None = None
 
 
 def import_paths(paths, *, options, progress=None):
@@ -155,19 +169,31 @@ def import_paths(paths, *, options, progress=None):
     """
     started = time.perf_counter()
     report = ImportReport(dry_run=options.dry_run)
-    files = _discover(paths, options, report)
-    tasks = _changed_files(files, options, report)
+    files, site = _discover(paths, options, report)
+    if site is not None:
+        report.site = site.describe()
+        if not options.timezone_given and site.zone_name():
+            options = replace(options, tz=zoneinfo.ZoneInfo(site.zone_name()))
+    tasks = _changed_files(files, options, report, site)
 
     with _prepared(tasks, options) as prepared, _run_transaction(options, report):
-        loader = PostLoader(force=options.force)
+        report.addresses = _choose_addresses(site, options)
+        loader = PostLoader(force=options.force, keep_addresses=options.keep_addresses)
+        page_loader = PageLoader(force=options.force)
         done = 0
         try:
             for batch in _batches(prepared, BATCH_SIZE):
                 loadable = []
-                for _task, parsed, rendered, problem in batch:
+                for task, parsed, rendered, problem in batch:
                     if problem is not None:
                         report.failed += 1
                         report.messages.append(problem)
+                    elif task.role == Role.SECTION:
+                        _tally(report, page_loader.load_section(parsed))
+                    elif parsed.kind == "page":
+                        result = page_loader.load(parsed)
+                        report.pages += result.outcome in (Outcome.CREATED, Outcome.UPDATED)
+                        _tally(report, result)
                     else:
                         loadable.append((parsed, rendered))
                 # A batch is one transaction: an interrupt inside it undoes the whole batch.
@@ -196,11 +222,32 @@ def import_paths(paths, *, options, progress=None):
     return report
 
 
+def _choose_addresses(site, options):
+    """Adopt the old site's post address pattern (--keep-addresses); say where posts are served."""
+    settings_row = SiteSettings.load()
+    if site is None:
+        return ""
+    if options.keep_addresses:
+        pattern, left_out = site.post_address_pattern()
+        if pattern != settings_row.post_address and not options.dry_run:
+            settings_row.post_address = pattern
+            settings_row.save()
+        note = f" (without {', '.join(left_out)}, which this site cannot fill)" if left_out else ""
+        return f"Addresses: kept as the old site published them; new posts get {pattern}{note}"
+    return (
+        f"Addresses: posts are served at {settings_row.post_address}; every address the old "
+        "site published answers 301 (--keep-addresses keeps them instead)"
+    )
+
+
 def _discover(paths, options, report):
-    """The post files of every path, each source path once (the first path given wins)."""
+    """The content files of every path, each source path once (the first path given wins), and
+    the first site configuration found."""
     files = {}
+    site = None
     for path in paths:
         discovery = find_post_files(path, drafts=options.drafts)
+        site = site or discovery.site
         report.messages.extend(discovery.messages)
         report.skipped += discovery.skipped
         report.failed += sum(m.severity == Severity.ERROR for m in discovery.messages)
@@ -218,13 +265,16 @@ def _discover(paths, options, report):
                     "two folders separately or rename one file",
                 )
             )
-    return list(files.values())
+    return list(files.values()), site
 
 
-def _changed_files(files, options, report):
+def _changed_files(files, options, report, site):
     """Files that are new or changed since the last import; unchanged ones are only counted."""
     known_hashes = dict(
         Post.objects.exclude(source_path="").values_list("source_path", "source_hash")
+    )
+    known_hashes.update(
+        Page.objects.exclude(source_path="").values_list("source_path", "source_hash")
     )
     tasks = []
     for file in files:
@@ -234,7 +284,7 @@ def _changed_files(files, options, report):
             if problem is None and content_hash(data) == known:
                 report.unchanged += 1
                 continue
-        tasks.append(_Task(file.path, file.source_path, options))
+        tasks.append(_Task(file.path, file.source_path, options, file.role, site))
     return tasks
 
 
@@ -280,7 +330,11 @@ def _prepare(task):
             allow_bare=options.allow_bare,
             lenient=options.lenient,
             fallback_date=_modification_time(task.path, options.tz),
+            site=task.site,
+            role=task.role,
         )
+        if parsed.kind == "page" or task.role == Role.SECTION:
+            return task, parsed, None, None  # rendered when saved, as pages are few
         rendered = render_post_markdown(
             body=parsed.body,
             excerpt=parsed.excerpt,
@@ -386,6 +440,8 @@ def _tally(report, result):
         report.unchanged += 1
     elif result.outcome == Outcome.CONFLICT:
         report.conflicts += 1
+    elif result.outcome == Outcome.SKIPPED:
+        report.skipped += 1
     else:
         report.failed += 1
     if result.outcome in (Outcome.CREATED, Outcome.UPDATED):

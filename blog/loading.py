@@ -24,18 +24,23 @@ from django.db.models import Prefetch
 from django.utils import timezone
 from taggit.models import Tag
 
+from blog.addresses import address_key, site_path
 from blog.caching import content_changed
 from blog.models import (
+    Address,
+    AddressTaken,
     Author,
     Category,
     Keyword,
     KeywordedPost,
+    Page,
     Post,
     PostAuthor,
     PostCategory,
-    RedirectFromOldUrl,
     Revision,
+    SiteSettings,
     TaggedPost,
+    page_path_problem,
 )
 from blog.parsing import AuthorRef, Message, Severity, slugify, term_slug
 
@@ -46,6 +51,7 @@ class Outcome(enum.StrEnum):
     UNCHANGED = "unchanged"
     CONFLICT = "conflict"
     FAILED = "failed"
+    SKIPPED = "skipped"  # reported, not imported: the site has no place for it
 
 
 class LoadError(Exception):
@@ -77,6 +83,7 @@ IMPORTED_FIELDS = [
     "excerpt_separator",
     "excerpt_words",
     "images",
+    "path",
     "permalink",
     "aliases",
     "front_matter_extra",
@@ -105,9 +112,12 @@ class _Staged:
 class PostLoader:
     """Loads parsed posts; one loader serves one import run."""
 
-    def __init__(self, *, force=False):
+    def __init__(self, *, force=False, keep_addresses=False):
         self.force = force
+        self.keep_addresses = keep_addresses
+        self.site_settings = SiteSettings.load()
         self.addresses = {}
+        self.paths = {}  # address key → owner, for the batch
         self._load_terms()
 
     def load(self, items):
@@ -138,6 +148,15 @@ class PostLoader:
     def _load_batch(self, items, existing):
         self._load_addresses(
             {timezone.localtime(parsed.published_at).date() for parsed, _ in items}
+        )
+        self.paths = {}
+        self._load_paths(
+            [
+                address_key(self.site_settings.post_path(parsed))
+                if not (self.keep_addresses and parsed.url)
+                else address_key(site_path(parsed.url))
+                for parsed, _ in items
+            ]
         )
         results = []
         staged = []
@@ -170,11 +189,10 @@ class PostLoader:
             )
 
         is_new = post is None
-        # A post that moves keeps its old address alive (it becomes a redirect).
-        previous_url = None if is_new or not post.is_public else post.get_absolute_url()
         post = post or Post(source_path=source_path)
         apply_parsed_fields(post, parsed)
         post.slug = self._free_slug(post, parsed, messages)
+        post.path = self._free_path(post, parsed, messages)
         if rendered is None:
             post.render()
         else:
@@ -203,8 +221,9 @@ class PostLoader:
             status=post.status,
             scheduled=post.status == Post.Status.PUBLISHED and post.published_at > timezone.now(),
         )
-        old_urls = [*parsed.old_urls, *([previous_url] if previous_url else [])]
-        return _Staged(post, is_new, authors, categories, tags, keywords, old_urls, values, result)
+        return _Staged(
+            post, is_new, authors, categories, tags, keywords, parsed.addresses, values, result
+        )
 
     def _free_slug(self, post, parsed, messages):
         """The post's slug, or a distinct one when another post already has its address.
@@ -240,6 +259,50 @@ class PostLoader:
             )
         self.addresses[(day, slug)] = owner
         return slug
+
+    def _free_path(self, post, parsed, messages):
+        """Where the post is served: the address the old site gave it (--keep-addresses), else
+        the site's pattern. An address other content holds is never taken from it: the post
+        then gets the pattern's address, and a warning says so (as Jekyll reports two files
+        written to one place)."""
+        pattern_path = self.site_settings.post_path(post)
+        wanted = site_path(parsed.url) if self.keep_addresses and parsed.url else pattern_path
+        owner = _owner(post)
+        for key in [key for key, holder in self.paths.items() if holder == owner]:
+            del self.paths[key]
+        holder = self._path_holder(address_key(wanted))
+        if holder not in (None, owner) and wanted != pattern_path:
+            other = holder if not holder.startswith("#") else "content written in the admin"
+            messages.append(
+                Message(
+                    parsed.source_path,
+                    f"the address {wanted} is also claimed by {other}; this post gets "
+                    f"{pattern_path} instead",
+                    Severity.WARNING,
+                )
+            )
+            wanted = pattern_path
+        self.paths[address_key(wanted)] = owner
+        return wanted
+
+    def _path_holder(self, key):
+        if key not in self.paths:
+            self._load_paths([key])
+        return self.paths[key]
+
+    def _load_paths(self, keys):
+        """Who serves content at each of ``keys``: a source path, "#pk", or None."""
+        keys = [key for key in keys if key not in self.paths]
+        self.paths.update(dict.fromkeys(keys))
+        for start in range(0, len(keys), 500):
+            for key, post_id, post_source, page_id, page_source in Address.objects.filter(
+                key__in=keys[start : start + 500], is_current=True
+            ).values_list("key", "post_id", "post__source_path", "page_id", "page__source_path"):
+                self.paths[key] = (
+                    (post_source or f"#{post_id}")
+                    if post_id
+                    else (page_source or f"#page{page_id}")
+                )
 
     def _release(self, owner):
         for key in [key for key, holder in self.addresses.items() if holder == owner]:
@@ -286,7 +349,7 @@ class PostLoader:
             ("content_object", "tag"),
             ((item.post.pk, keyword.pk) for item in staged for keyword in item.keywords),
         )
-        self._write_old_urls(staged)
+        self._write_addresses(staged)
         # Each import is a revision too, so that a file's update can be undone in the admin.
         Revision.objects.bulk_create(
             Revision(
@@ -306,27 +369,37 @@ class PostLoader:
             ),
         )
 
-    def _write_old_urls(self, staged):
-        """Point the posts' old addresses at them; an address another post has keeps it.
-
-        Addresses are only ever added: one a post had once (an alias since removed, the address
-        before an admin renamed it) still leads to it.
-        """
-        wanted = {}
+    def _write_addresses(self, staged):
+        """Serve each post at its path, keep the path it had as a redirect, and point the old
+        site's addresses at it. An address other content holds keeps leading there; one a post
+        had once (an alias since removed, the address before a rename) still leads to it."""
+        current = {address_key(item.post.path): item.post.pk for item in staged}
+        old = {}
         for item in staged:
-            own = item.post.get_absolute_url()
-            for path in item.old_urls:
-                if path != own:
-                    wanted.setdefault(path, item.post.pk)
-        taken = set(
-            RedirectFromOldUrl.objects.filter(old_path__in=list(wanted)).values_list(
-                "old_path", flat=True
-            )
+            for address in item.old_urls:
+                key = address_key(address)
+                if key and key not in current:
+                    old.setdefault(key, item.post.pk)
+        posts = [item.post.pk for item in staged]
+        Address.objects.filter(post__in=posts, is_current=True).exclude(
+            key__in=list(current)
+        ).update(is_current=False)
+        held = dict(
+            Address.objects.filter(key__in=[*current, *old]).values_list("key", "is_current")
+        )
+        # The content served at an address wins over an old address leading elsewhere.
+        for key, pk in current.items():
+            if key in held:
+                Address.objects.filter(key=key).update(is_current=True, post=pk, page=None)
+        _insert_links(
+            Address,
+            ("key", "post", "is_current"),
+            ((key, pk, True) for key, pk in current.items() if key not in held),
         )
         _insert_links(
-            RedirectFromOldUrl,
-            ("old_path", "post"),
-            ((path, pk) for path, pk in wanted.items() if path not in taken),
+            Address,
+            ("key", "post", "is_current"),
+            ((key, pk, False) for key, pk in old.items() if key not in held),
         )
 
     # --- Lookups, one query each for the whole run or batch -------------------------------------
@@ -383,6 +456,91 @@ class PostLoader:
             # are saved one by one; there are few of them compared with posts.
             cache[key] = model.objects.create(name=name)
         return cache[key]
+
+
+class PageLoader:
+    """Loads parsed pages (``ParsedPost`` with kind "page") one by one: sites have few.
+
+    A page is served at the address the old site published it at; a page whose address is one
+    of this site's own routes, or another page's or post's, is reported and not imported,
+    never shadowed. Section texts (Hugo's ``_index.md``) become a category's description when
+    the category exists, and are reported otherwise.
+    """
+
+    def __init__(self, *, force=False):
+        self.force = force
+
+    def load(self, parsed):
+        messages = list(parsed.warnings)
+        page = Page.objects.filter(source_path=parsed.source_path).first()
+        if page is not None and page.source_hash == parsed.source_hash and not self.force:
+            return LoadResult(parsed.source_path, Outcome.UNCHANGED, messages)
+        path = site_path(parsed.url)
+        problem = page_path_problem(path)
+        if problem:
+            return _skipped(parsed.source_path, f"not imported as a page: {problem}", messages)
+        is_new = page is None
+        page = page or Page(source_path=parsed.source_path)
+        previous_path = page.path
+        page.title = parsed.title
+        page.path = path
+        page.status = Page.Status.PUBLISHED if parsed.published else Page.Status.DRAFT
+        page.body = parsed.body
+        page.description = parsed.description
+        page.images = parsed.images
+        page.layout = parsed.layout
+        page.source_hash = parsed.source_hash
+        page.source_format = parsed.front_matter_format
+        page.front_matter_extra = parsed.extra
+        navigation = (
+            parsed.extra.get("menu") or parsed.extra.get("nav") or parsed.extra.get("navigation")
+        )
+        if navigation and is_new:
+            page.show_in_navigation = True  # Hugo's `menu: main`, a theme's `nav: true`
+            weight = parsed.extra.get("weight") or parsed.extra.get("nav_order")
+            page.menu_order = weight if isinstance(weight, int) and -32768 <= weight < 32768 else 0
+        try:
+            with transaction.atomic():
+                page.save()
+                for address in [previous_path, *parsed.addresses]:
+                    if address:
+                        Address.remember(page, address)
+        except AddressTaken as error:
+            return _skipped(
+                parsed.source_path, f"not imported as a page: {error.messages[0]}", messages
+            )
+        return LoadResult(
+            parsed.source_path,
+            Outcome.CREATED if is_new else Outcome.UPDATED,
+            messages,
+            status=page.status,
+        )
+
+    def load_section(self, parsed):
+        """A section's text (``_index.md``): the description of the category it is the page
+        of (``content/categories/<name>/_index.md``), else reported."""
+        parts = parsed.source_path.split("/")
+        if len(parts) == 4 and parts[1] == "categories" and parsed.body.strip():
+            category = Category.objects.filter(slug=term_slug(parts[2])).first()
+            if category is not None:
+                if category.description != parsed.body.strip():
+                    category.description = parsed.body.strip()
+                    category.save()
+                return LoadResult(parsed.source_path, Outcome.UNCHANGED, list(parsed.warnings))
+        where = "/" + "/".join(parts[1:-1]) + ("/" if len(parts) > 2 else "")
+        return _skipped(
+            parsed.source_path,
+            f"the text of the list page {where} (a Hugo section page) has no place here: "
+            "lists of posts are this site's own pages",
+            parsed.warnings,
+            severity=Severity.INFO,
+        )
+
+
+def _skipped(source_path, text, messages, *, severity=Severity.WARNING):
+    return LoadResult(
+        source_path, Outcome.SKIPPED, [*messages, Message(source_path, text, severity)]
+    )
 
 
 def _insert_links(model, field_names, rows):

@@ -4,14 +4,16 @@ from urllib.parse import unquote_to_bytes
 
 from django.http import HttpResponseBadRequest, HttpResponsePermanentRedirect
 
-from blog.models import Post, RedirectFromOldUrl
+from blog.views import find_address
 
 
 class OldUrlRedirectMiddleware:
-    """Like ``django.contrib.redirects``' fallback: only a 404 looks for an old address.
+    """Like ``django.contrib.redirects``' fallback: a 404 looks for an old address of content.
 
-    ``/2019/05/01/hello.html``, ``/2019/05/01/hello`` and ``/2019/05/01/hello/`` all find an old
-    address stored in any of those forms.
+    Addresses the site's own routes match (``/2019/05/01/hello/`` after the post moved,
+    ``/tags/old/`` from a Hugo alias) are found here; ``blog.views.content_at`` finds the rest.
+    Every spelling of an address (``.html``, ``index.html``, trailing slash, percent-encoded)
+    finds it, through ``blog.addresses.address_key``.
     """
 
     def __init__(self, get_response):
@@ -21,24 +23,13 @@ class OldUrlRedirectMiddleware:
         response = self.get_response(request)
         if response.status_code != 404 or request.method not in ("GET", "HEAD"):
             return response
-        redirect = (
-            RedirectFromOldUrl.objects.filter(
-                old_path__in=_spellings(request.path), post__in=Post.objects.public()
-            )
-            .select_related("post")
-            .first()
-        )
-        if redirect is None:
+        found = find_address(request)
+        if found is None or found.content.path == request.path:
             return response
-        target = redirect.post.get_absolute_url()
+        target = found.content.get_absolute_url()
         if request.META.get("QUERY_STRING"):
             target += "?" + request.META["QUERY_STRING"]
         return HttpResponsePermanentRedirect(target)
-
-
-def _spellings(path):
-    base = path.removesuffix("index.html").rstrip("/") or "/"
-    return {path, base, base + "/", base + ".html", base.removesuffix(".html")}
 
 
 class RejectNulMiddleware:

@@ -1,19 +1,31 @@
 import datetime as dt
+import operator
+from functools import reduce
 from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import FileExtensionValidator
-from django.db import models
+from django.db import models, transaction
 from django.db.models import Count, Max, Min, Q, Subquery
 from django.db.models.functions import Cast, Substr
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.encoding import escape_uri_path
 from django.utils.html import strip_tags
 from django.utils.text import Truncator
 from taggit.managers import TaggableManager
 from taggit.models import TagBase, TaggedItemBase
 
+from blog.addresses import (
+    DEFAULT_POST_ADDRESS,
+    RESERVED_ADDRESSES,
+    RESERVED_PREFIXES,
+    address_key,
+    clean_path,
+    fill_pattern,
+    pattern_problem,
+)
 from blog.caching import content_changed
 from blog.parsing import term_slug
 from blog.rendering import render_markdown
@@ -29,6 +41,59 @@ class SiteVersion(models.Model):
 
     def __str__(self):
         return f"site version {self.number}"
+
+
+def validate_post_address(value):
+    problem = pattern_problem(value)
+    if problem:
+        raise ValidationError(problem, code="bad_pattern")
+
+
+class SiteSettings(models.Model):
+    """The site's settings that content depends on; one row (``SiteSettings.load()``)."""
+
+    post_address = models.CharField(
+        "post address pattern",
+        max_length=200,
+        default=DEFAULT_POST_ADDRESS,
+        validators=[validate_post_address],
+        help_text="Where posts are served, as on Jekyll: :year :month :day :i_month :i_day "
+        ":short_year :y_day :hour :minute :second :slug :title :output_ext. Changing it moves "
+        "every post; their previous addresses redirect to the new ones.",
+    )
+
+    class Meta:
+        verbose_name = verbose_name_plural = "site settings"
+
+    def __str__(self):
+        return "Site settings"
+
+    @transaction.atomic
+    def save(self, *args, **kwargs):
+        previous = SiteSettings.objects.filter(pk=self.pk).values_list("post_address", flat=True)
+        super().save(*args, **kwargs)
+        if previous and previous[0] != self.post_address:
+            self.move_posts()
+
+    @classmethod
+    def load(cls):
+        """The settings row; the defaults (unsaved) before anyone saved it."""
+        return cls.objects.filter(pk=1).first() or cls(pk=1)
+
+    def post_path(self, post):
+        return fill_pattern(
+            self.post_address, moment=timezone.localtime(post.published_at), slug=post.slug
+        )
+
+    def move_posts(self):
+        """Give every post the address the pattern makes; each one it had stays a redirect."""
+        for post in Post.objects.only("slug", "published_at", "path").iterator(chunk_size=500):
+            path = self.post_path(post)
+            if path != post.path:
+                post.path = path
+                Post.objects.filter(pk=post.pk).update(path=path)
+                Address.claim(post)
+        content_changed()
 
 
 def validate_link(value):
@@ -327,6 +392,13 @@ class Post(models.Model):
         validators=[validate_images],
         help_text="Image paths or URLs for social cards, first is main.",
     )
+    path = models.CharField(
+        max_length=500,
+        blank=True,
+        editable=False,
+        help_text="Where the post is served: made from the site's post address pattern, or the "
+        "address it had on the old site (import_posts --keep-addresses).",
+    )
     permalink = models.CharField(
         max_length=500, blank=True, help_text="The address the post had on the old site, if set."
     )
@@ -412,13 +484,22 @@ class Post(models.Model):
         self.published_on = self.local_publication_date()
         if self._rendered_from != self._rendering_inputs():
             self.render()
+        if not self.path or self._address_from != (self.published_on, self.slug):
+            # A new slug or day moves the post; its previous address becomes a redirect.
+            self.path = SiteSettings.load().post_path(self)
         self.version += 1
         was_public = self._was_public and not self._state.adding
-        super().save(*args, **kwargs)
+        with transaction.atomic():
+            super().save(*args, **kwargs)
+            Address.claim(self)
+        self._address_from = (self.published_on, self.slug)
         content_changed(post_ids=[self.pk], public=was_public or self.is_public)
         self._was_public = self.is_public
 
     def get_absolute_url(self):
+        """The post's address, percent-encoded for links (``path`` is kept decoded)."""
+        if self.path:
+            return escape_uri_path(self.path)
         return self.address(self.local_publication_date(), self.slug)
 
     def delete(self, *args, **kwargs):
@@ -436,6 +517,8 @@ class Post(models.Model):
             post._rendered_from = post._rendering_inputs()
         if {"status", "published_at", "expires_at"} <= set(field_names):
             post._was_public = post.is_public
+        if {"published_on", "slug"} <= set(field_names):
+            post._address_from = (post.published_on, post.slug)
         return post
 
     @staticmethod
@@ -461,6 +544,11 @@ class Post(models.Model):
                 raise ValidationError(
                     {"slug": "Another post published on the same day already uses this slug."}
                 )
+            if self._address_from != (self.local_publication_date(), self.slug) or not self.path:
+                path = SiteSettings.load().post_path(self)
+                holder = Address.objects.filter(key=address_key(path), is_current=True).first()
+                if holder is not None and holder.content != self:
+                    raise ValidationError({"slug": AddressTaken(path, holder.content)})
 
     def local_publication_date(self):
         return timezone.localtime(self.published_at).date()
@@ -480,6 +568,7 @@ class Post(models.Model):
         self._rendered_from = self._rendering_inputs()
 
     _rendered_from = None  # the inputs of the rendering held in the rendered fields, if known
+    _address_from = None  # the (day, slug) the stored path was made from, if known
     # Whether readers could see the post as it was loaded: saving it then changes public pages
     # even if it is no longer public. Unknown (a partial load) counts as public.
     _was_public = True
@@ -539,7 +628,7 @@ class Post(models.Model):
                 | Q(published_at=self.published_at, id__lt=self.id)
             )
             .order_by("-published_at", "-id")
-            .only("title", "slug", "published_at")
+            .only("title", "slug", "published_at", "path")
             .first()
         )
 
@@ -552,7 +641,7 @@ class Post(models.Model):
                 | Q(published_at=self.published_at, id__gt=self.id)
             )
             .order_by("published_at", "id")
-            .only("title", "slug", "published_at")
+            .only("title", "slug", "published_at", "path")
             .first()
         )
 
@@ -561,7 +650,9 @@ class Post(models.Model):
 
         Relies on this post's tags and categories being prefetched (``for_listing``).
         """
-        others = Post.objects.public().exclude(pk=self.pk).only("title", "slug", "published_at")
+        others = (
+            Post.objects.public().exclude(pk=self.pk).only("title", "slug", "published_at", "path")
+        )
         tag_ids = [tag.pk for tag in self.tags.all()]
         related = list(
             others.filter(tags__in=tag_ids)
@@ -613,34 +704,243 @@ class PostCategory(models.Model):
         return f"{self.post} in {self.category}"
 
 
-class RedirectFromOldUrl(models.Model):
-    """An address a post had on the old site (a permalink, an alias, the generator's default).
+def page_path_problem(path):
+    """Why a page cannot be served at ``path`` (a site route answers there), or ""."""
+    from django.urls import Resolver404, resolve
 
-    Shaped like ``django.contrib.redirects``' table, but pointing at a post, so the redirect
-    follows the post when its slug or date changes and disappears with it.
+    key = address_key(path)
+    if not key:
+        return "Enter the page's address, such as /about/."
+    if key in RESERVED_ADDRESSES or key.startswith(RESERVED_PREFIXES):
+        return f"{path} belongs to the site itself (its lists, feeds, search or admin)."
+    for spelling in {clean_path(path), key + "/"}:
+        try:
+            match = resolve(spelling)
+        except Resolver404:
+            continue
+        if match.url_name != "content":
+            return f"{path} belongs to the site itself ({match.url_name.replace('_', ' ')})."
+    return ""
+
+
+class PageQuerySet(models.QuerySet):
+    def public(self):
+        return self.filter(status=Page.Status.PUBLISHED)
+
+    def in_navigation(self):
+        """The published pages marked for the header, in their menu order."""
+        return self.public().filter(show_in_navigation=True).order_by("menu_order", "title")
+
+
+class Page(models.Model):
+    """A page outside the stream of posts (About, Contact, CV), served at its own path.
+
+    Imported from Jekyll pages and from Hugo content that is not a dated post; written in the
+    admin like a post, rendered when saved.
     """
 
-    old_path = models.CharField(
-        max_length=500, unique=True, help_text="Such as /2019/05/hello.html"
+    Status = Post.Status
+
+    title = models.CharField(max_length=300)
+    path = models.CharField(
+        max_length=500,
+        help_text="Where the page is served, such as /about/ or /cv.html.",
     )
-    post = models.ForeignKey(Post, on_delete=models.CASCADE, related_name="old_urls")
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.DRAFT)
+    body = models.TextField(blank=True, help_text="The page, in Markdown.")
+    description = models.TextField(
+        blank=True, help_text="A one- or two-sentence summary for search engines and social cards."
+    )
+    images = models.JSONField(
+        default=list,
+        blank=True,
+        validators=[validate_images],
+        help_text="Image paths or URLs for social cards, first is main.",
+    )
+    menu_title = models.CharField(
+        max_length=100, blank=True, help_text="The name in the navigation; empty: the title."
+    )
+    menu_order = models.SmallIntegerField(
+        default=0, help_text="Pages with lower numbers come first in the navigation."
+    )
+    show_in_navigation = models.BooleanField(
+        default=False, help_text="Show a link to the page in the site's header."
+    )
+    layout = models.CharField(max_length=100, blank=True)
+    modified_at = models.DateTimeField(auto_now=True)
+
+    body_html = models.TextField(blank=True, editable=False)
+    toc_html = models.TextField(blank=True, editable=False)
+    body_text = models.TextField(blank=True, editable=False)
+
+    source_path = models.CharField(
+        max_length=500,
+        blank=True,
+        help_text="The file this page was imported from, relative to the imported folder.",
+    )
+    source_hash = models.CharField(max_length=64, blank=True)
+    source_format = models.CharField(max_length=4, blank=True)
+    front_matter_extra = models.JSONField(
+        default=dict,
+        blank=True,
+        help_text="Front-matter keys that have no field of their own, kept as imported.",
+    )
+
+    objects = PageQuerySet.as_manager()
 
     class Meta:
-        ordering = ["old_path"]
-        verbose_name = "redirect from an old address"
-        verbose_name_plural = "redirects from old addresses"
+        ordering = ["menu_order", "title"]
+        constraints = [
+            models.UniqueConstraint(fields=["path"], name="unique_page_path"),
+            models.UniqueConstraint(
+                fields=["source_path"],
+                condition=~Q(source_path=""),
+                name="unique_page_source_path",
+            ),
+            models.CheckConstraint(
+                condition=Q(status__in=["draft", "published"]), name="page_status_valid"
+            ),
+        ]
 
     def __str__(self):
-        return f"{self.old_path} → {self.post}"
+        return self.title
+
+    def save(self, *args, **kwargs):
+        self.path = clean_path(self.path)
+        self.render()
+        with transaction.atomic():
+            super().save(*args, **kwargs)
+            Address.claim(self)
+        content_changed()
+
+    def get_absolute_url(self):
+        return escape_uri_path(self.path)
+
+    def delete(self, *args, **kwargs):
+        result = super().delete(*args, **kwargs)
+        content_changed()
+        return result
+
+    @property
+    def is_public(self):
+        return self.status == self.Status.PUBLISHED
+
+    @property
+    def has_long_toc(self):
+        return self.toc_html.count("<li") >= 3
+
+    @property
+    def navigation_title(self):
+        return self.menu_title or self.title
+
+    @property
+    def meta_description(self):
+        text = self.description or self.body_text
+        return Truncator(" ".join(text.split())).chars(200)
+
+    def clean(self):
+        super().clean()
+        self.path = clean_path(self.path)
+        problem = page_path_problem(self.path)
+        if problem:
+            raise ValidationError({"path": problem})
+        holder = Address.objects.filter(key=address_key(self.path), is_current=True).first()
+        if holder is not None and holder.content != self:
+            raise ValidationError({"path": AddressTaken(self.path, holder.content)})
+
+    def render(self):
+        rendered = render_markdown(self.body, site_host=_site_host())
+        self.body_html = rendered.body_html
+        self.toc_html = rendered.toc_html
+        self.body_text = rendered.text
+
+
+class Address(models.Model):
+    """One address of the site's content, by its key (``blog.addresses.address_key``).
+
+    The *current* address of a post or page is where it is served; every other address it has
+    had (on the old site: a permalink, an alias, ``redirect_from``, the generator's own address;
+    here: before its slug, date or the site's address pattern changed) answers 301 to it. One
+    table for both kinds and both posts and pages, so that two pieces of content can never claim
+    one address: the key is unique. An address some content already holds keeps leading there.
+    """
+
+    key = models.CharField(max_length=500, unique=True, help_text="Such as /2019/05/hello")
+    post = models.ForeignKey(
+        "Post", null=True, blank=True, on_delete=models.CASCADE, related_name="addresses"
+    )
+    page = models.ForeignKey(
+        "Page", null=True, blank=True, on_delete=models.CASCADE, related_name="addresses"
+    )
+    is_current = models.BooleanField(
+        default=False, help_text="Where the content is served; other addresses redirect there."
+    )
+
+    class Meta:
+        ordering = ["key"]
+        verbose_name = "address"
+        verbose_name_plural = "addresses"
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(post__isnull=False, page__isnull=True)
+                | Q(post__isnull=True, page__isnull=False),
+                name="address_of_one_post_or_page",
+            ),
+            # The site's own routes come first: content there would never be seen.
+            models.CheckConstraint(
+                condition=~Q(is_current=True, key__in=RESERVED_ADDRESSES)
+                & ~reduce(
+                    operator.or_,
+                    (Q(is_current=True, key__startswith=prefix) for prefix in RESERVED_PREFIXES),
+                ),
+                name="address_not_a_site_route",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.key} → {self.content}"
+
+    @property
+    def content(self):
+        return self.post if self.post_id else self.page
 
     @classmethod
-    def remember(cls, post, old_path):
-        """Keep ``old_path`` leading to ``post`` (after its slug or date changed).
+    def remember(cls, content, old_path):
+        """Keep ``old_path`` leading to ``content`` (a post or page whose address changed).
 
-        An address some other post already claims keeps pointing there.
+        An address other content already holds keeps leading there.
         """
-        if old_path and old_path != post.get_absolute_url():
-            cls.objects.get_or_create(old_path=old_path, defaults={"post": post})
+        key = address_key(old_path)
+        if key and key != address_key(content.path):
+            owner = {"post": content} if isinstance(content, Post) else {"page": content}
+            cls.objects.get_or_create(key=key, defaults=owner)
+
+    @classmethod
+    def claim(cls, content):
+        """Make ``content``'s path its current address; the address it had before becomes a
+        redirect to it. Raises ``AddressTaken`` if other content is served there."""
+        owner = {"post": content} if isinstance(content, Post) else {"page": content}
+        key = address_key(content.path)
+        holder = cls.objects.filter(key=key).first()
+        if holder is not None and holder.is_current and holder.content != content:
+            raise AddressTaken(content.path, holder.content)
+        cls.objects.filter(is_current=True, **owner).exclude(key=key).update(is_current=False)
+        if holder is None:
+            cls.objects.create(key=key, is_current=True, **owner)
+        else:  # an old address of this or other content: the content served there wins
+            cls.objects.filter(pk=holder.pk).update(
+                is_current=True, post=owner.get("post"), page=owner.get("page")
+            )
+
+
+class AddressTaken(ValidationError):
+    def __init__(self, path, holder):
+        kind = "post" if isinstance(holder, Post) else "page"
+        super().__init__(
+            f"The address {path} is already the address of the {kind} “{holder}”.",
+            code="address_taken",
+        )
+        self.holder = holder
 
 
 class Revision(models.Model):

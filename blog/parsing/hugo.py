@@ -12,6 +12,12 @@ Drafts: Hugo reads YAML 1.2, where ``yes``, ``no``, ``on`` and ``off`` are words
 
 import datetime as dt
 import re
+import unicodedata
+from dataclasses import dataclass, field
+from urllib.parse import quote, unquote, urlsplit
+
+from blog.parsing.messages import Message, ParseError, Severity
+from blog.parsing.sites import Role, Site, load_data_file, translate_pattern
 
 # Go's time layouts that Hugo tries, as strptime formats (a zone name is read as UTC, as Go does
 # for names it does not know; see _NAMED_ZONE).
@@ -70,3 +76,327 @@ def is_draft(value, *, yaml_text=None):
     if isinstance(value, str):
         return value.strip() in GO_TRUE
     return False
+
+
+# --- The site: its configuration, and the addresses Hugo gives pages ----------------------------
+
+CONFIG_NAMES = ("hugo", "config")
+CONFIG_SUFFIXES = (".toml", ".yaml", ".yml", ".json")
+DEFAULT_TAXONOMIES = {"tag": "tags", "category": "categories"}
+# Keys that change what is published or where, that the importer does not follow: said aloud.
+UNSUPPORTED_KEYS = {
+    "languages": "translations are imported as separate posts; their addresses keep the "
+    "language folder only where the files are in one",
+    "defaultcontentlanguageinsubdir": "the language folder is not added to addresses",
+    "contentdir": "content is read from content/",
+    "paginatepath": "list pages are numbered as ?page=2 here",
+}
+_SECTION_SLICE = re.compile(r":sections\[(-?\d*):(-?\d*)\]")
+_TOKEN = re.compile(
+    r":(slugorcontentbasename|slugorfilename|contentbasename|filename|"
+    r"weekdayname|monthname|yearday|weekday|sections|section|title|slug|"
+    r"year|month|day)"
+)
+
+
+def urlize(text, *, lower=True, keep_slashes=False, remove_accents=False):
+    """Hugo's ``urlize`` of a title, slug or file name, as Hugo 0.168 writes it in addresses.
+
+    Letters, digits, marks and ``. _ # ~ @ -`` stay; spaces become one hyphen; '/', '\\' and
+    '+' become hyphens (slugs keep their '/'); anything else is dropped; ``%41`` is decoded.
+    """
+    text = unquote(text)
+    if remove_accents:
+        text = "".join(
+            char for char in unicodedata.normalize("NFD", text) if not unicodedata.combining(char)
+        )
+    written = []
+    pending_hyphen = False
+    for char in text:
+        if char == "/" and keep_slashes:
+            written.append(char)
+            pending_hyphen = False
+        elif char.isspace() or char in "/\\+":
+            pending_hyphen = bool(written)
+        elif char.isalnum() or char in "._#~@-" or unicodedata.category(char).startswith("M"):
+            if pending_hyphen and char != "-" and written[-1] != "-":
+                written.append("-")
+            pending_hyphen = False
+            written.append(char)
+    result = "".join(written)
+    return result.lower() if lower else result
+
+
+@dataclass
+class HugoSite(Site):
+    permalinks: dict = field(default_factory=dict)  # section → pattern, for pages
+    ugly_urls: object = False  # a bool, or section → bool
+    lower: bool = True  # not disablePathToLower
+    remove_accents: bool = False
+    taxonomies: dict = field(default_factory=lambda: dict(DEFAULT_TAXONOMIES))
+    future: bool = False
+    expired: bool = False
+    summary_length: int = 70
+    cjk: bool = False
+    main_sections: list = field(default_factory=list)
+    sections: set = field(default_factory=set)  # content folders that are sections
+
+    def describe(self):
+        parts = []
+        if self.permalinks:
+            parts.append(
+                "permalinks "
+                + ", ".join(f"{name} {pattern}" for name, pattern in self.permalinks.items())
+            )
+        if self.main_sections:
+            parts.append(f"posts from {', '.join(self.main_sections)}/")
+        if self.ugly_urls:
+            parts.append("uglyURLs")
+        if not self.lower:
+            parts.append("disablePathToLower")
+        if self.timezone:
+            parts.append(f"timeZone {self.timezone}")
+        if self.base_path:
+            parts.append(f"baseURL path {self.base_path}")
+        custom = [name for name in self.taxonomies.values() if name not in ("tags", "categories")]
+        if custom:
+            parts.append(f"taxonomies: {', '.join(self.taxonomies.values())}")
+        for flag, name in (
+            (self.drafts, "drafts"),
+            (self.future, "future"),
+            (self.expired, "expired"),
+        ):
+            if flag:
+                parts.append(f"build{name.title()}")
+        return "Hugo site: " + (", ".join(parts) or "default settings")
+
+    def zone_name(self):
+        return self.timezone or "UTC"  # Hugo reads a date without a zone as UTC
+
+    def post_address_pattern(self):
+        main = self.main_sections[0] if self.main_sections else "posts"
+        template = self.permalinks.get(main) or f"/{main}/:slug/"
+        if self.is_ugly(main) and template.endswith("/"):
+            template = template[:-1] + ".html"
+        known = {name: f":{name}" for name in ("year", "month", "day", "title", "slug")}
+        names = ("filename", "contentbasename", "slugorfilename", "slugorcontentbasename")
+        known.update(dict.fromkeys(names, ":slug"))
+        known.update({"section": main, "sections": main, "sections[1:]": ""})
+        return translate_pattern(template, known, base_path=self.base_path)
+
+    def prepare(self, source_paths):
+        """Learn the sections (top folders, and folders with an ``_index.md``) and, unless the
+        configuration names them, the main section: the one with the most pages, as Hugo's
+        ``mainSections`` default."""
+        counts = {}
+        for source_path in source_paths:
+            parts = source_path.split("/")
+            if parts[0] != "content" or len(parts) < 3:
+                continue
+            self.sections.add(parts[1])
+            if parts[-1].startswith("_index."):
+                self.sections.add("/".join(parts[1:-1]))
+            else:
+                counts[parts[1]] = counts.get(parts[1], 0) + 1
+        if not self.main_sections and counts:
+            self.main_sections = [max(sorted(counts), key=lambda name: counts[name])]
+
+    def role(self, source_path):
+        parts = source_path.split("/")
+        if parts[0] != "content" or len(parts) < 2:
+            return None
+        if parts[-1].startswith("_index."):
+            return Role.SECTION
+        if len(parts) > 2 and parts[1] in self.main_sections:
+            return Role.POST  # a page of the main sections, if it has a date
+        return Role.PAGE
+
+    def is_ugly(self, section):
+        if isinstance(self.ugly_urls, dict):
+            return bool(self.ugly_urls.get(section))
+        return bool(self.ugly_urls)
+
+    def address(self, post, front_matter):
+        url = _text(front_matter, "url")
+        parts = post.source_path.split("/")[1:]  # below content/
+        folders, name = parts[:-1], parts[-1]
+        stem = name.rsplit(".", 1)[0]
+        if stem == "index" and folders:  # a page bundle: its folder is its name
+            folders, stem = folders[:-1], folders[-1]
+        if url:
+            return self.with_base("/" + url.lstrip("/"))
+        section = folders[0] if folders else ""
+        slug = _text(front_matter, "slug")
+        pattern = self.permalinks.get(section) if section else None
+        ugly = self.is_ugly(section)
+        if pattern:
+            path = self._expand(pattern, post, folders, stem, slug)
+        else:
+            last = self._urlize(slug, keep_slashes=True) if slug else self._urlize(stem)
+            path = "/" + "/".join([*(self._urlize(folder) for folder in folders), last]) + "/"
+        path = re.sub(r"/{2,}", "/", path)
+        if ugly and path.endswith("/") and path != "/":
+            path = path[:-1] + ".html"
+        # Encoded as Hugo links it (a '#' in a title is %23); blog.addresses decodes it once.
+        return self.with_base(quote(path, safe="/-._~!$&'()*+,;=:@"))
+
+    def _urlize(self, text, *, keep_slashes=False):
+        return urlize(
+            text, lower=self.lower, keep_slashes=keep_slashes, remove_accents=self.remove_accents
+        )
+
+    def _expand(self, pattern, post, folders, stem, slug):
+        moment = post.published_at
+        sections = [self._urlize(folder) for folder in self._sections_of(folders)]
+        base = self._urlize(stem)
+        slug_text = self._urlize(slug, keep_slashes=True) if slug else ""
+        values = {
+            "year": f"{moment:%Y}",
+            "month": f"{moment:%m}",
+            "monthname": f"{moment:%B}".lower(),
+            "day": f"{moment:%d}",
+            "weekday": str((moment.weekday() + 1) % 7),
+            "weekdayname": f"{moment:%A}".lower(),
+            "yearday": str(moment.timetuple().tm_yday),
+            "section": sections[0] if sections else "",
+            "sections": "/".join(sections),
+            "title": self._urlize(post.title),
+            "slug": slug_text or self._urlize(post.title),
+            "filename": base,
+            "contentbasename": base,
+            "slugorfilename": slug_text or base,
+            "slugorcontentbasename": slug_text or base,
+        }
+
+        def sliced(match):
+            start = int(match[1]) if match[1] else None
+            end = int(match[2]) if match[2] else None
+            return "/".join(sections[start:end])
+
+        path = _SECTION_SLICE.sub(sliced, pattern)
+        return _TOKEN.sub(lambda match: values[match[1]], path)
+
+    def _sections_of(self, folders):
+        """The page's sections: its top folder, and each folder below that has an _index.md."""
+        found = []
+        for depth in range(1, len(folders) + 1):
+            if depth == 1 or "/".join(folders[:depth]) in self.sections:
+                found.append(folders[depth - 1])
+        return found
+
+
+def _text(front_matter, key):
+    for name, value in front_matter.items():
+        if str(name).lower() == key and isinstance(value, str) and value.strip():
+            return value.strip()
+    return ""
+
+
+def read_site(folder):
+    """The ``HugoSite`` of ``folder``: it has a Hugo configuration file and ``content/``."""
+    files = [
+        folder / f"{name}{suffix}"
+        for name in CONFIG_NAMES
+        for suffix in CONFIG_SUFFIXES
+        if (folder / f"{name}{suffix}").is_file()
+    ]
+    config_folder = folder / "config" / "_default"
+    if (not files and not config_folder.is_dir()) or not (folder / "content").is_dir():
+        return None
+    site = HugoSite(root=str(folder), generator="hugo")
+    config = {}
+    for file in files[:1]:
+        site.config_files.append(file.name)
+        config = _merged(config, _read(site, file, file.name))
+    if config_folder.is_dir():
+        for file in sorted(config_folder.iterdir()):
+            if file.suffix.lower() not in CONFIG_SUFFIXES:
+                continue
+            shown = f"config/_default/{file.name}"
+            site.config_files.append(shown)
+            data = _read(site, file, shown)
+            key = file.stem.lower()
+            config = _merged(config, data if key in CONFIG_NAMES else {key: data})
+    _apply_config(site, config)
+    return site
+
+
+def _read(site, path, shown):
+    try:
+        return _lower_keys(load_data_file(path, shown))
+    except ParseError as error:
+        site.messages.append(error.message)
+        return {}
+
+
+def _lower_keys(value):
+    """Hugo reads configuration keys case-insensitively (section names stay as written)."""
+    if isinstance(value, dict):
+        return {str(key).lower(): _lower_keys(item) for key, item in value.items()}
+    return value
+
+
+def _merged(base, extra):
+    merged = dict(base)
+    for key, value in extra.items():
+        if isinstance(value, dict) and isinstance(merged.get(key), dict):
+            merged[key] = _merged(merged[key], value)
+        else:
+            merged[key] = value
+    return merged
+
+
+def _apply_config(site, config):
+    shown = site.config_files[0] if site.config_files else "hugo.toml"
+
+    def warn(key, text):
+        site.messages.append(Message(shown, f"'{key}': {text}", Severity.WARNING))
+
+    base_url = config.get("baseurl")
+    if isinstance(base_url, str):
+        path = urlsplit(base_url).path.strip("/")
+        site.base_path = "/" + path if path else ""
+    permalinks = config.get("permalinks") or {}
+    if isinstance(permalinks, dict):
+        pages = permalinks.get("page") if isinstance(permalinks.get("page"), dict) else {}
+        for kind in ("section", "term", "taxonomy"):
+            if isinstance(permalinks.get(kind), dict):
+                warn(f"permalinks.{kind}", "list pages are this site's own; not followed")
+        plain = {
+            key: value
+            for key, value in permalinks.items()
+            if isinstance(value, str) and key not in ("page", "section", "term", "taxonomy")
+        }
+        site.permalinks = {**plain, **{k: v for k, v in pages.items() if isinstance(v, str)}}
+    site.ugly_urls = config.get("uglyurls") or False
+    site.lower = not config.get("disablepathtolower", False)
+    site.remove_accents = bool(config.get("removepathaccents", False))
+    timezone = config.get("timezone")
+    if isinstance(timezone, str) and timezone.strip():
+        site.timezone = timezone.strip()
+    taxonomies = config.get("taxonomies")
+    if isinstance(taxonomies, dict):
+        site.taxonomies = {str(key): str(value) for key, value in taxonomies.items()}
+        custom = [name for name in site.taxonomies.values() if name not in ("tags", "categories")]
+        if custom:
+            warn(
+                "taxonomies",
+                f"{', '.join(custom)}: terms are kept with each post, but their pages "
+                f"(/{custom[0]}/...) are not served here",
+            )
+    site.drafts = config.get("builddrafts") is True
+    site.future = config.get("buildfuture") is True
+    site.expired = config.get("buildexpired") is True
+    length = config.get("summarylength")
+    if isinstance(length, int) and length > 0:
+        site.summary_length = length
+    site.cjk = config.get("hascjklanguage") is True
+    params = config.get("params") or {}
+    main = params.get("mainsections") if isinstance(params, dict) else None
+    if isinstance(main, str):
+        main = [main]
+    if isinstance(main, list):
+        site.main_sections = [str(name) for name in main]
+    for key, text in UNSUPPORTED_KEYS.items():
+        if key in config:
+            warn(key, f"not followed: {text}")

@@ -6,6 +6,7 @@ import re
 from dataclasses import dataclass, field
 from pathlib import PurePosixPath
 
+from blog.addresses import site_path
 from blog.parsing.messages import Message
 from blog.parsing.text import slugify
 
@@ -57,17 +58,35 @@ class ParsedPost:
     images: list[str] = field(default_factory=list)
     permalink: str = ""
     aliases: list[str] = field(default_factory=list)
+    # The address the old site published this file at, as its generator computes it (from the
+    # site's configuration when one was read); see ``addresses``.
+    url: str = ""
+    kind: str = "post"  # or "page": served at its own address, outside the stream of posts
+    # Hugo cuts automatic summaries after about 70 words (its `summaryLength`); Jekyll takes the
+    # first paragraph (0). None: the generator's default.
+    excerpt_words: int | None = None
     extra: dict = field(default_factory=dict)  # front-matter keys with no field of their own
     warnings: list[Message] = field(default_factory=list)
 
+    def __post_init__(self):
+        if self.excerpt_words is None:
+            self.excerpt_words = HUGO_SUMMARY_WORDS if self.generator == Generator.HUGO else 0
+
     @property
-    def old_urls(self):
-        """Addresses the post had on the old site, for redirects: its permalink, its aliases, and
-        the address the generator gives a post by default (Jekyll's
-        ``/:categories/:year/:month/:day/:title.html``, Hugo's ``/section/slug/``). Paths are
-        kept decoded, as Django's ``request.path`` gives them."""
-        urls = [self._normalise_url(url) for url in (self.permalink, *self.aliases)]
-        return list(dict.fromkeys(url for url in [*urls, self.default_old_url()] if url))
+    def addresses(self):
+        """Every address the old site published this file at, decoded (as Django's
+        ``request.path`` gives them): the generator's own address (``url``), and the aliases
+        (Hugo's ``aliases``, jekyll-redirect-from's ``redirect_from``). Without a site
+        configuration, the permalink and the generator's default address (Jekyll's
+        ``/:categories/:year/:month/:day/:title.html``, Hugo's ``/section/slug/``) stand in."""
+        if self.url:
+            own = [self.url]
+        elif self.kind == "post":
+            own = [self._normalise_url(self.permalink), self.default_old_url()]
+        else:
+            own = []
+        paths = [site_path(address) for address in (*own, *self.aliases) if address]
+        return list(dict.fromkeys(path for path in paths if path))
 
     def default_old_url(self):
         path = PurePosixPath(self.source_path)
@@ -102,11 +121,6 @@ class ParsedPost:
         url = "/" + url.lstrip("/")
         url = url.removesuffix("index.html")
         return url.replace("//", "/") if url != "/" else ""
-
-    @property
-    def excerpt_words(self):
-        """Hugo cuts automatic summaries after about 70 words; Jekyll takes the first paragraph."""
-        return HUGO_SUMMARY_WORDS if self.generator == Generator.HUGO else 0
 
 
 def content_hash(data):

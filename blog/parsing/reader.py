@@ -21,6 +21,7 @@ from blog.parsing.posts import (
     content_hash,
     date_and_slug_from_path,
 )
+from blog.parsing.sites import Role
 from blog.parsing.text import (
     as_text,
     clip,
@@ -36,15 +37,27 @@ from blog.safety import IMAGE_RULE, LINK_RULE, is_safe_image, is_safe_link, stri
 # --- Parsing one file ---------------------------------------------------------------------------
 
 
-def parse_post(data, *, source_path, tz, allow_bare=False, lenient=False, fallback_date=None):
-    """Parse the bytes of one post file.
+def parse_post(
+    data,
+    *,
+    source_path,
+    tz,
+    allow_bare=False,
+    lenient=False,
+    fallback_date=None,
+    site=None,
+    role=Role.POST,
+):
+    """Parse the bytes of one post or page file.
 
     ``source_path`` is the file's path relative to the imported folder: it names the post in
     messages and gives the date, slug and categories that Jekyll and Hugo take from file and folder
     names. Naive dates are read in ``tz``. ``allow_bare`` accepts a file without front matter.
     ``lenient`` imports a file whose front matter does not parse from its file name alone, with a
     warning, as Jekyll does without ``strict_front_matter``. ``fallback_date`` dates a draft that
-    has no date (Jekyll uses the file's modification time).
+    has no date (Jekyll uses the file's modification time). ``site`` (a ``Site``) gives the
+    generator's rules: its front-matter defaults, and the address it published the file at;
+    ``role`` says whether the site holds the file as a post, draft or page.
     """
     source_path = PurePosixPath(source_path)
     if len(data) > MAX_FILE_BYTES:
@@ -65,6 +78,8 @@ def parse_post(data, *, source_path, tz, allow_bare=False, lenient=False, fallba
                 severity=Severity.WARNING,
             )
         )
+    if front_matter is None and (role == Role.PAGE or (site and site.generator == "hugo")):
+        front_matter = FrontMatter("", {}, text, 1)  # Hugo publishes such files, and so do we
     if front_matter is None:
         if not allow_bare:
             raise ParseError(
@@ -83,6 +98,8 @@ def parse_post(data, *, source_path, tz, allow_bare=False, lenient=False, fallba
         lines=text.split("\n"),
         fallback_date=fallback_date,
         warnings=warnings,
+        site=site,
+        role=role,
     ).post()
 
 
@@ -131,8 +148,24 @@ class _Reader:
     """Reads one file's front matter into a ParsedPost, naming the key and line of any problem."""
 
     def __init__(
-        self, front_matter, *, source_path, source_hash, tz, lines, fallback_date, warnings
+        self,
+        front_matter,
+        *,
+        source_path,
+        source_hash,
+        tz,
+        lines,
+        fallback_date,
+        warnings,
+        site=None,
+        role=Role.POST,
     ):
+        self.site = site
+        self.role = role
+        self.defaults = site.defaults(str(source_path), role) if site else {}
+        if self.defaults:
+            # The configuration's defaults, under what the file says (Jekyll's `defaults`).
+            front_matter.data = {**self.defaults, **front_matter.data}
         self.front_matter = front_matter
         self.source_path = source_path
         self.source_hash = source_hash
@@ -216,6 +249,8 @@ class _Reader:
 
     @property
     def generator(self):
+        if self.site is not None:
+            return self.site.generator
         if {"_posts", "_drafts"} & set(self.source_path.parts[:-1]):
             return Generator.JEKYLL
         if self.front_matter.format in ("toml", "json"):
@@ -258,6 +293,18 @@ class _Reader:
         elif not isinstance(draft, bool):
             self.fail("draft", f"'draft' must be true or false, not {as_text(draft)!r}")
         in_drafts_folder = "_drafts" in self.source_path.parts[:-1]
+        if self.site is not None and self.site.drafts:
+            draft = in_drafts_folder = False  # the site publishes its drafts (show_drafts)
+        kind = "page" if self.role == Role.PAGE else "post"
+        published_at = self.published_at(name_date, in_drafts_folder)
+        if published_at is None and self.site is not None and self.site.generator == "hugo":
+            kind = "page"  # an undated page of a main section: Hugo publishes it too
+        if published_at is None and kind == "post":
+            raise ParseError(
+                self.source_path,
+                "no date: add 'date: YYYY-MM-DD' to the front matter or name the file "
+                "YYYY-MM-DD-title.md",
+            )
 
         extra = {}
         if self.front_matter.format == "" and self.front_matter.raw:
@@ -269,7 +316,7 @@ class _Reader:
             source_hash=self.source_hash,
             title=title,
             slug=slug,
-            published_at=self.published_at(name_date, in_drafts_folder),
+            published_at=published_at,
             updated_at=self.first_date(UPDATED_KEYS),
             expires_at=self.first_date(EXPIRY_KEYS),
             published=published and not draft and not in_drafts_folder,
@@ -283,16 +330,19 @@ class _Reader:
             keywords=self.terms(("keywords",), generator, comma_separated=True),
             description=self.text("description") or summary,
             excerpt=self.text("excerpt") or summary,
-            excerpt_separator=self.text("excerpt_separator"),
+            excerpt_separator=self.text("excerpt_separator") or self.site_excerpt_separator(),
             layout=self.text("layout"),
             generator=generator,
             front_matter_format=self.front_matter.format,
             images=self.images(),
             permalink=self.text("permalink"),
             aliases=self.aliases(),
+            kind=kind,
             warnings=self.warnings,
         )
         post.categories = unique(post.categories)
+        if self.site is not None and self.site.generator == "hugo":
+            post.excerpt_words = self.site.summary_length
         # What is left has no field of its own: keep it, nested and typed, as JSON can hold it.
         extra.update(
             (str(key), value)
@@ -300,7 +350,15 @@ class _Reader:
             if key not in self.used
         )
         post.extra = jsonable(extra)
+        if self.site is not None and (post.published_at is not None or kind == "page"):
+            post.url = self.site.address(post, self.front_matter.data)
         return post
+
+    def site_excerpt_separator(self):
+        """Jekyll's site-wide ``excerpt_separator``; its default (a blank line: the first
+        paragraph) is this site's default too."""
+        separator = getattr(self.site, "excerpt_separator", "\n\n")
+        return "" if separator == "\n\n" else separator
 
     def slug(self, name_slug):
         if self.has("slug"):
@@ -317,6 +375,8 @@ class _Reader:
             return slug
         slug = name_slug if SLUG.match(name_slug) else slugify(name_slug)
         slug = clip(slug, SLUG_MAX_LENGTH)
+        if not slug and self.role == Role.PAGE:
+            return "page"  # a page is found by its path; its slug is never shown
         if not slug:
             raise ParseError(
                 self.source_path, "cannot make an address for this post: give it a 'slug'"
@@ -378,11 +438,7 @@ class _Reader:
             return dt.datetime.combine(name_date, dt.time(), tzinfo=self.tz)
         if in_drafts_folder and self.fallback_date is not None:
             return self.fallback_date
-        raise ParseError(
-            self.source_path,
-            "no date: add 'date: YYYY-MM-DD' to the front matter or name the file "
-            "YYYY-MM-DD-title.md",
-        )
+        return None
 
     def terms(self, names, generator, *, comma_separated=False):
         """Categories, tags or keywords from a list, or from a string the generator would split.
@@ -435,7 +491,14 @@ class _Reader:
 
     def authors(self):
         authors = []
-        for name, item in self.entries(("author", "authors")):
+        entries = list(self.entries(("author", "authors")))
+        site_author = getattr(self.site, "author", None)
+        if not entries and site_author and self.role != Role.PAGE:
+            entries = [("author", site_author)]  # the site's `author`, as jekyll-seo-tag reads
+        handles = getattr(self.site, "authors", {})
+        for name, item in entries:
+            if isinstance(item, str) and isinstance(handles.get(item), dict):
+                item = {"name": item, **handles[item]}  # a handle of _data/authors.yml
             if isinstance(item, dict):
                 item_name = item.get("name")
                 if not item_name:

@@ -54,9 +54,16 @@ class Command(BaseCommand):
             "--dry-run", action="store_true", help="Parse, check and report; write nothing."
         )
         parser.add_argument(
+            "--keep-addresses",
+            action="store_true",
+            help="Serve each post at the address the old site published it at, and make the old "
+            "site's permalink pattern this site's for new posts (without it, posts move to this "
+            "site's pattern and every old address answers 301).",
+        )
+        parser.add_argument(
             "--timezone",
-            default=settings.TIME_ZONE,
-            help="Time zone for dates without one (default: the site's, %(default)s).",
+            help="Time zone for dates without one (default: the site configuration's, else "
+            f"this site's, {settings.TIME_ZONE}).",
         )
         parser.add_argument(
             "--workers",
@@ -73,6 +80,8 @@ class Command(BaseCommand):
         missing = [path for path in paths if not Path(path).exists()]
         if missing:
             raise CommandError(f"no such file or folder: {', '.join(missing)}", returncode=2)
+        timezone_given = options["timezone"] is not None
+        options["timezone"] = options["timezone"] or settings.TIME_ZONE
         try:
             tz = zoneinfo.ZoneInfo(options["timezone"])
         except (zoneinfo.ZoneInfoNotFoundError, ValueError):
@@ -85,7 +94,7 @@ class Command(BaseCommand):
             raise CommandError("--workers must be 1 or more", returncode=2)
 
         try:
-            report = self._import(paths, tz, options, verbosity)
+            report = self._import(paths, tz, timezone_given, options, verbosity)
         except KeyboardInterrupt:
             # Stopped before any file was loaded (while finding or reading files).
             self.stderr.write("\nInterrupted before anything was written.")
@@ -106,11 +115,12 @@ class Command(BaseCommand):
         if report.failed:
             raise CommandError(f"{report.failed} file(s) could not be imported", returncode=1)
 
-    def _import(self, paths, tz, options, verbosity):
+    def _import(self, paths, tz, timezone_given, options, verbosity):
         return import_paths(
             paths,
             options=ImportOptions(
                 tz=tz,
+                timezone_given=timezone_given,
                 **{
                     name: options[name]
                     for name in (
@@ -122,6 +132,7 @@ class Command(BaseCommand):
                         "atomic",
                         "dry_run",
                         "workers",
+                        "keep_addresses",
                     )
                 },
             ),
