@@ -19,6 +19,7 @@ import zoneinfo
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 
+from django.conf import settings
 from django.db import connection, connections, transaction
 
 from blog.loading import (
@@ -234,10 +235,17 @@ def _choose_addresses(site, options):
             settings_row.save()
         note = f" (without {', '.join(left_out)}, which this site cannot fill)" if left_out else ""
         return f"Addresses: kept as the old site published them; new posts get {pattern}{note}"
-    return (
+    text = (
         f"Addresses: posts are served at {settings_row.post_address}; every address the old "
         "site published answers 301 (--keep-addresses keeps them instead)"
     )
+    zone = site.zone_name()
+    if zone and zone != settings.TIME_ZONE and ":day" in settings_row.post_address:
+        text += (
+            f". The old site's dates are in {zone}, this site's in {settings.TIME_ZONE} "
+            "(TIME_ZONE): a post's day may differ by one"
+        )
+    return text
 
 
 def _discover(paths, options, report):

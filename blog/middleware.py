@@ -1,8 +1,10 @@
-"""Requests the site refuses outright, and old addresses of imported posts answering 301."""
+"""Requests the site refuses outright, and old addresses answering 301: of posts and pages, and
+the old site's feeds."""
 
 from urllib.parse import unquote_to_bytes
 
 from django.http import HttpResponseBadRequest, HttpResponsePermanentRedirect
+from django.urls import resolve, reverse
 
 from blog.views import find_address
 
@@ -24,12 +26,37 @@ class OldUrlRedirectMiddleware:
         if response.status_code != 404 or request.method not in ("GET", "HEAD"):
             return response
         found = find_address(request)
-        if found is None or found.content.path == request.path:
+        if found is not None and found.content.path != request.path:
+            target = found.content.get_absolute_url()
+        else:
+            target = old_feed_target(request.path)
+        if target is None:
             return response
-        target = found.content.get_absolute_url()
         if request.META.get("QUERY_STRING"):
             target += "?" + request.META["QUERY_STRING"]
         return HttpResponsePermanentRedirect(target)
+
+
+# The feeds static generators publish, by file name: Jekyll's jekyll-feed (feed.xml, Atom), its
+# themes' atom.xml and rss.xml, Hugo's index.xml (RSS) for the home page, every section and
+# every taxonomy and term.
+OLD_FEED_NAMES = {
+    "feed.xml": "blog:feed_atom",
+    "atom.xml": "blog:feed_atom",
+    "index.xml": "blog:feed_rss",
+    "rss.xml": "blog:feed_rss",
+    "feed.json": "blog:feed_json",
+    "index.json": "blog:feed_json",
+}
+
+
+def old_feed_target(path):
+    """Where an old feed this site does not have went: the site's feed of the same kind (a
+    section's or a custom taxonomy's posts are among the site's)."""
+    name = path.rsplit("/", 1)[-1]
+    if name not in OLD_FEED_NAMES or resolve(path).url_name != "content":
+        return None  # not a feed, or one of this site's own (of a tag that is not public)
+    return reverse(OLD_FEED_NAMES[name])
 
 
 class RejectNulMiddleware:

@@ -113,6 +113,7 @@ def old_addresses(source, *, base_path=""):
     if source.is_file():
         return _from_sitemap(source, base_path)
     found = []
+    with_feeds = set()  # folders with a feed of their own: Hugo's home, sections and terms
     for file in sorted(source.rglob("*")):
         if not file.is_file():
             continue
@@ -120,6 +121,7 @@ def old_addresses(source, *, base_path=""):
         name = file.name
         if name in FEED_NAMES:
             found.append(OldAddress(_with_base(base_path, "/" + relative), Kind.FEED))
+            with_feeds.add(_with_base(base_path, "/" + relative[: -len(name)]))
             continue
         if not name.endswith((".html", ".htm")) or name in ("404.html", "404.htm"):
             continue
@@ -129,6 +131,9 @@ def old_addresses(source, *, base_path=""):
         text = file.read_text(encoding="utf-8", errors="replace")
         kind = Kind.REDIRECT if _REFRESH.search(text[:2000]) else Kind.CONTENT
         found.append(OldAddress(_with_base(base_path, path), kind, _title_of(text)))
+    for address in found:
+        if address.kind == Kind.CONTENT and address.path in with_feeds:
+            address.kind = Kind.LIST
     return _mark_lists(found)
 
 

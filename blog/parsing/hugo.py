@@ -246,7 +246,7 @@ class HugoSite(Site):
         )
 
     def _expand(self, pattern, post, folders, stem, slug):
-        moment = post.published_at
+        moment = post.published_at or GO_ZERO_TIME  # an undated page: Go's zero time
         sections = [self._urlize(folder) for folder in self._sections_of(folders)]
         base = self._urlize(stem)
         slug_text = self._urlize(slug, keep_slashes=True) if slug else ""
@@ -283,6 +283,9 @@ class HugoSite(Site):
             if depth == 1 or "/".join(folders[:depth]) in self.sections:
                 found.append(folders[depth - 1])
         return found
+
+
+GO_ZERO_TIME = dt.datetime(1, 1, 1, tzinfo=dt.UTC)
 
 
 def _text(front_matter, key):

@@ -138,7 +138,7 @@ UNSUPPORTED_KEYS = {
 }
 # Ruby's "[^\p{M}\p{L}\p{Nd}]+" and its "pretty" variant: Python's \w is letters, digits and '_'.
 _NOT_SLUG = re.compile(r"(?:[^\w]|_)+")
-_NOT_PRETTY_SLUG = re.compile(r"(?:[^\w._~!$&'()+,;=@]|_)+")
+_NOT_PRETTY_SLUG = re.compile(r"[^\w._~!$&'()+,;=@]+")
 # Addressable's normalize_component keeps these as they are; Jekyll escapes the rest.
 _URL_SAFE = "-._~!$&'()*+,;=:@/"
 

