@@ -533,13 +533,22 @@ class PageAdmin(admin.ModelAdmin):
     search_fields = ["title", "path", "body"]
     fieldsets = [
         (None, {"fields": ["title", "path", "status", "body"]}),
-        ("Navigation", {"fields": ["show_in_navigation", "menu_title", "menu_order"]}),
+        (
+            "Navigation",
+            {"fields": ["show_in_navigation", "menu_title", "menu_order", "lists_contents"]},
+        ),
         ("Search engines and social cards", {"fields": ["description", "images"]}),
         (
             "Import",
             {
                 "classes": ["collapse"],
-                "fields": ["layout", "source_path", "source_format", "front_matter_extra"],
+                "fields": [
+                    "redirect_to",
+                    "layout",
+                    "source_path",
+                    "source_format",
+                    "front_matter_extra",
+                ],
             },
         ),
     ]

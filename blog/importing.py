@@ -189,10 +189,24 @@ def import_paths(paths, *, options, progress=None):
                     if problem is not None:
                         report.failed += 1
                         report.messages.append(problem)
-                    elif task.role == Role.SECTION:
+                    elif parsed.kind == "section":  # its page, listing what is below it
+                        result = page_loader.load(parsed, rendered, lists_contents=True)
+                        report.pages += result.outcome in (Outcome.CREATED, Outcome.UPDATED)
+                        _tally(report, result)
+                    elif task.role == Role.SECTION:  # the text of the home or a term page
                         _tally(report, page_loader.load_section(parsed))
+                    elif parsed.kind == "hidden":
+                        report.skipped += 1
+                        report.messages.append(
+                            Message(
+                                parsed.source_path,
+                                "skipped: Hugo does not publish it (build: {render: never}, "
+                                "or headless)",
+                                Severity.INFO,
+                            )
+                        )
                     elif parsed.kind == "page":
-                        result = page_loader.load(parsed)
+                        result = page_loader.load(parsed, rendered)
                         report.pages += result.outcome in (Outcome.CREATED, Outcome.UPDATED)
                         _tally(report, result)
                     else:
@@ -341,8 +355,8 @@ def _prepare(task):
             site=task.site,
             role=task.role,
         )
-        if parsed.kind == "page" or task.role == Role.SECTION:
-            return task, parsed, None, None  # rendered when saved, as pages are few
+        if parsed.kind not in ("post", "page", "section"):
+            return task, parsed, None, None
         rendered = render_post_markdown(
             body=parsed.body,
             excerpt=parsed.excerpt,

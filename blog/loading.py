@@ -470,7 +470,8 @@ class PageLoader:
     def __init__(self, *, force=False):
         self.force = force
 
-    def load(self, parsed):
+    def load(self, parsed, rendered=None, *, lists_contents=False):
+        """Write one page; ``rendered`` is its body rendered by an import worker, if it was."""
         messages = list(parsed.warnings)
         page = Page.objects.filter(source_path=parsed.source_path).first()
         if page is not None and page.source_hash == parsed.source_hash and not self.force:
@@ -486,12 +487,16 @@ class PageLoader:
         page.path = path
         page.status = Page.Status.PUBLISHED if parsed.published else Page.Status.DRAFT
         page.body = parsed.body
+        if rendered is not None:
+            page.apply_rendering(rendered)
         page.description = parsed.description
         page.images = parsed.images
         page.layout = parsed.layout
         page.source_hash = parsed.source_hash
         page.source_format = parsed.front_matter_format
         page.front_matter_extra = parsed.extra
+        page.lists_contents = lists_contents
+        page.redirect_to = parsed.redirect_to
         navigation = (
             parsed.extra.get("menu") or parsed.extra.get("nav") or parsed.extra.get("navigation")
         )
@@ -517,8 +522,9 @@ class PageLoader:
         )
 
     def load_section(self, parsed):
-        """A section's text (``_index.md``): the description of the category it is the page
-        of (``content/categories/<name>/_index.md``), else reported."""
+        """The text of the home page or a taxonomy's page (``_index.md``): the description of
+        the category it is the page of (``content/categories/<name>/_index.md``), else
+        reported, as those lists are this site's own."""
         parts = parsed.source_path.split("/")
         if len(parts) == 4 and parts[1] == "categories" and parsed.body.strip():
             category = Category.objects.filter(slug=term_slug(parts[2])).first()
@@ -530,8 +536,8 @@ class PageLoader:
         where = "/" + "/".join(parts[1:-1]) + ("/" if len(parts) > 2 else "")
         return _skipped(
             parsed.source_path,
-            f"the text of the list page {where} (a Hugo section page) has no place here: "
-            "lists of posts are this site's own pages",
+            f"the text of the list page {where} has no place here: the home page and the "
+            "lists of tags and categories are this site's own",
             parsed.warnings,
             severity=Severity.INFO,
         )

@@ -766,6 +766,19 @@ class Page(models.Model):
     show_in_navigation = models.BooleanField(
         default=False, help_text="Show a link to the page in the site's header."
     )
+    lists_contents = models.BooleanField(
+        "list what is below it",
+        default=False,
+        help_text="Show the pages and posts whose addresses are below this page's, as a "
+        "section's page does (Hugo's _index.md).",
+    )
+    redirect_to = models.URLField(
+        "redirects to",
+        max_length=500,
+        blank=True,
+        validators=[validate_link],
+        help_text="An address readers are sent to instead (jekyll-redirect-from's redirect_to).",
+    )
     layout = models.CharField(max_length=100, blank=True)
     modified_at = models.DateTimeField(auto_now=True)
 
@@ -807,7 +820,8 @@ class Page(models.Model):
 
     def save(self, *args, **kwargs):
         self.path = clean_path(self.path)
-        self.render()
+        if self._rendered_body != self.body:
+            self.render()
         with transaction.atomic():
             super().save(*args, **kwargs)
             Address.claim(self)
@@ -848,11 +862,40 @@ class Page(models.Model):
         if holder is not None and holder.content != self:
             raise ValidationError({"path": AddressTaken(self.path, holder.content)})
 
+    # The most pages and posts a section's page lists (newest posts first, then pages).
+    LISTED_CONTENTS = 200
+
+    def contents(self):
+        """The public pages and posts whose addresses (current, or on the old site) are below
+        this page's: what a section's page lists. One query each."""
+        key = address_key(self.path).rstrip("/") + "/"
+        below = Address.objects.filter(key__startswith=key)
+        pages = (
+            Page.objects.public()
+            .filter(pk__in=below.filter(page__isnull=False).values("page"))
+            .exclude(pk=self.pk)
+            .only("title", "path", "description", "menu_order")
+            .order_by("menu_order", "title")[: self.LISTED_CONTENTS]
+        )
+        posts = (
+            Post.objects.public()
+            .filter(pk__in=below.filter(post__isnull=False).values("post"))
+            .only("title", "path", "slug", "published_at", "description")
+            .order_by("-published_at")[: self.LISTED_CONTENTS]
+        )
+        return list(pages), list(posts)
+
+    _rendered_body = None  # the body the rendered fields were made from, if known
+
     def render(self):
-        rendered = render_markdown(self.body, site_host=_site_host())
+        self.apply_rendering(render_markdown(self.body, site_host=_site_host()))
+
+    def apply_rendering(self, rendered):
+        """Store a rendering of the current body (made here or by an import worker)."""
         self.body_html = rendered.body_html
         self.toc_html = rendered.toc_html
         self.body_text = rendered.text
+        self._rendered_body = self.body
 
 
 class Address(models.Model):

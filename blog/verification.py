@@ -193,8 +193,11 @@ def _check(client, address):
     hops = 0
     while response.status_code in (301, 302, 307, 308) and hops < MAX_REDIRECTS:
         location = response["Location"]
-        response = client.get(urlsplit(location).path, secure=_secure())
         hops += 1
+        if urlsplit(location).netloc not in ("", _host()):
+            # Sent to another site, as the old page sent readers (redirect_to).
+            return Check(address.path, address.kind, Verdict.MOVED, 301, location, address.title)
+        response = client.get(urlsplit(location).path, secure=_secure())
     status = response.status_code
     title = ""
     if status == 200 and "html" in response.get("Content-Type", ""):

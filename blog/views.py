@@ -33,6 +33,7 @@ from blog.models import (
     with_public_post_counts,
     with_public_posts,
 )
+from blog.safety import is_safe_link
 from blog.seo import Feed, PageMeta, post_meta, site_feeds
 
 # --- Public pages: conditional requests and the page cache --------------------------------------
@@ -242,7 +243,12 @@ def page_detail(request, page):
         noindex=not page.is_public,
         feeds=site_feeds(),
     )
-    return render(request, "blog/page_detail.html", {"page": page, "meta": meta})
+    pages, posts = page.contents() if page.lists_contents else ([], [])
+    return render(
+        request,
+        "blog/page_detail.html",
+        {"page": page, "meta": meta, "child_pages": pages, "child_posts": posts},
+    )
 
 
 @public_page
@@ -257,6 +263,8 @@ def content_at(request, address=""):
         return _moved(request, content)
     if found.post_id:
         return PostDetailView.as_view()(request, pk=found.post_id)
+    if content.redirect_to and is_safe_link(content.redirect_to):
+        return HttpResponsePermanentRedirect(content.redirect_to)
     return page_detail(request, content)
 
 

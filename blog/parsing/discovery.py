@@ -54,10 +54,13 @@ def find_post_files(path, *, drafts=False):
         discovery.messages.extend(site.messages)
         drafts = drafts or site.drafts
     # Plain strings, not Path objects: a site may have tens of thousands of files.
+    jekyll = site is not None and site.generator == "jekyll"
     walked = [
         (file, relative)
         for file, relative in _walk(str(path), discovery)
-        if _markdown_suffix(relative) or _is_dated_post_name(relative)
+        if _markdown_suffix(relative)
+        or _is_dated_post_name(relative)
+        or (jekyll and _is_jekyll_html_page(relative, site))
     ]
     if site is not None:
         site.prepare([relative for _, relative in walked])
@@ -66,6 +69,10 @@ def find_post_files(path, *, drafts=False):
         *folders, name = source_path.split("/")
         suffix = _markdown_suffix(source_path)
         stem = name[: -len(suffix)] if suffix else name
+        if jekyll and _is_jekyll_html_page(source_path, site):
+            if _starts_with_front_matter(file):  # else a static file Jekyll copies as it is
+                discovery.files.append(PostFile(path=file, source_path=source_path, role=Role.PAGE))
+            continue
         if not suffix:
             discovery.skipped += 1
             discovery.messages.append(
@@ -139,6 +146,18 @@ def _is_dated_post_name(source_path):
     """A file in ``_posts/`` named like a post but not markdown: reported, not imported."""
     *folders, name = source_path.split("/")
     return "_posts" in folders and DATED_FILE_NAME.match(name.rpartition(".")[0] or name)
+
+
+HTML_SUFFIXES = (".html", ".htm")
+# Pages of a Jekyll site this site has its own of.
+JEKYLL_OWN_PAGES = ("404.html", "index.html", "feed.xml", "sitemap.xml")
+
+
+def _is_jekyll_html_page(source_path, site):
+    """A Jekyll page written in HTML (``about.html`` with front matter), outside ``_posts/``."""
+    if not source_path.lower().endswith(HTML_SUFFIXES) or source_path in JEKYLL_OWN_PAGES:
+        return False
+    return site.role(source_path) == Role.PAGE
 
 
 def _plain_role(folders, name):

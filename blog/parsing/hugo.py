@@ -14,6 +14,7 @@ import datetime as dt
 import re
 import unicodedata
 from dataclasses import dataclass, field
+from pathlib import Path
 from urllib.parse import quote, unquote, urlsplit
 
 from blog.parsing.messages import Message, ParseError, Severity
@@ -140,6 +141,9 @@ class HugoSite(Site):
     cjk: bool = False
     main_sections: list = field(default_factory=list)
     sections: set = field(default_factory=set)  # content folders that are sections
+    # Where content is read from: content/, or the sources of `module.mounts` targeting it.
+    content_dirs: list = field(default_factory=lambda: ["content"])
+    headless: set = field(default_factory=set)  # folders whose pages are never rendered
 
     def describe(self):
         parts = []
@@ -184,30 +188,48 @@ class HugoSite(Site):
         known.update({"section": main, "sections": main, "sections[1:]": ""})
         return translate_pattern(template, known, base_path=self.base_path)
 
+    def content_path(self, source_path):
+        """The path below the content folder, as parts; None outside it."""
+        for folder in self.content_dirs:
+            if source_path.startswith(folder + "/"):
+                return source_path[len(folder) + 1 :].split("/")
+        return None
+
     def prepare(self, source_paths):
-        """Learn the sections (top folders, and folders with an ``_index.md``) and, unless the
+        """Learn the sections (top folders, and folders with an ``_index.md``), the folders an
+        ``_index.md`` cascades ``build: {render: never}`` to (headless), and, unless the
         configuration names them, the main section: the one with the most pages, as Hugo's
         ``mainSections`` default."""
         counts = {}
         for source_path in source_paths:
-            parts = source_path.split("/")
-            if parts[0] != "content" or len(parts) < 3:
+            parts = self.content_path(source_path)
+            if parts is None or len(parts) < 2:
                 continue
-            self.sections.add(parts[1])
+            self.sections.add(parts[0])
             if parts[-1].startswith("_index."):
-                self.sections.add("/".join(parts[1:-1]))
-            else:
-                counts[parts[1]] = counts.get(parts[1], 0) + 1
+                folder = "/".join(parts[:-1])
+                self.sections.add(folder)
+                if _cascades_render_never(Path(self.root) / source_path):
+                    self.headless.add(folder)
+            elif not parts[0].startswith("_"):
+                counts[parts[0]] = counts.get(parts[0], 0) + 1
         if not self.main_sections and counts:
             self.main_sections = [max(sorted(counts), key=lambda name: counts[name])]
 
     def role(self, source_path):
-        parts = source_path.split("/")
-        if parts[0] != "content" or len(parts) < 2:
+        parts = self.content_path(source_path)
+        if parts is None:
             return None
+        folders = parts[:-1]
+        in_headless = any(
+            "/".join(folders[: depth + 1]) in self.headless for depth in range(len(folders))
+        )
+        own_index = parts[-1].startswith("_index.") and "/".join(folders) in self.headless
+        if in_headless and not own_index:
+            return None  # a headless bundle's snippets: never published
         if parts[-1].startswith("_index."):
             return Role.SECTION
-        if len(parts) > 2 and parts[1] in self.main_sections:
+        if len(parts) > 1 and parts[0] in self.main_sections:
             return Role.POST  # a page of the main sections, if it has a date
         return Role.PAGE
 
@@ -216,10 +238,25 @@ class HugoSite(Site):
             return bool(self.ugly_urls.get(section))
         return bool(self.ugly_urls)
 
+    def section_kind(self, source_path):
+        """What an ``_index.md`` is the text of: "home", "term" (a taxonomy or its term, whose
+        pages are this site's own), or "section"."""
+        parts = self.content_path(source_path) or []
+        if len(parts) <= 1:
+            return "home"
+        if parts[0] in self.taxonomies.values():
+            return "term"
+        return "section"
+
     def address(self, post, front_matter):
         url = _text(front_matter, "url")
-        parts = post.source_path.split("/")[1:]  # below content/
+        parts = self.content_path(post.source_path) or post.source_path.split("/")[1:]
         folders, name = parts[:-1], parts[-1]
+        if post.kind == "section":  # a list page: /section/sub/
+            if url:
+                return self.with_base("/" + url.lstrip("/"))
+            path = "/" + "".join(f"{self._urlize(folder)}/" for folder in folders)
+            return self.with_base(quote(path, safe="/-._~!$&'()*+,;=:@"))
         stem = name.rsplit(".", 1)[0]
         if stem == "index" and folders:  # a page bundle: its folder is its name
             folders, stem = folders[:-1], folders[-1]
@@ -288,6 +325,32 @@ class HugoSite(Site):
 GO_ZERO_TIME = dt.datetime(1, 1, 1, tzinfo=dt.UTC)
 
 
+def _cascades_render_never(path):
+    """Whether an ``_index.md`` cascades ``build: {render: never}`` to its folder's pages."""
+    from blog.parsing.front_matter import split_front_matter
+    from blog.parsing.messages import ParseError
+
+    try:
+        front_matter = split_front_matter(path.read_text(encoding="utf-8-sig"), path.name)
+    except (OSError, UnicodeDecodeError, ParseError):
+        return False
+    cascade = _lower_keys((front_matter.data if front_matter else {}).get("cascade") or {})
+    for entry in cascade if isinstance(cascade, list) else [cascade]:
+        build = entry.get("build") if isinstance(entry, dict) else None
+        if isinstance(build, dict) and str(build.get("render")).lower() in ("never", "false"):
+            return True
+    return False
+
+
+def is_rendered(front_matter):
+    """Whether Hugo renders a page with this front matter (``build.render``, ``headless``)."""
+    data = _lower_keys(front_matter)
+    build = data.get("_build") or data.get("build") or {}
+    if isinstance(build, dict) and str(build.get("render")).lower() in ("never", "false"):
+        return False
+    return data.get("headless") is not True
+
+
 def _text(front_matter, key):
     for name, value in front_matter.items():
         if str(name).lower() == key and isinstance(value, str) and value.strip():
@@ -304,7 +367,7 @@ def read_site(folder):
         if (folder / f"{name}{suffix}").is_file()
     ]
     config_folder = folder / "config" / "_default"
-    if (not files and not config_folder.is_dir()) or not (folder / "content").is_dir():
+    if not files and not config_folder.is_dir():
         return None
     site = HugoSite(root=str(folder), generator="hugo")
     config = {}
@@ -321,6 +384,8 @@ def read_site(folder):
             key = file.stem.lower()
             config = _merged(config, data if key in CONFIG_NAMES else {key: data})
     _apply_config(site, config)
+    if not any((folder / name).is_dir() for name in site.content_dirs):
+        return None
     return site
 
 
@@ -400,6 +465,19 @@ def _apply_config(site, config):
         main = [main]
     if isinstance(main, list):
         site.main_sections = [str(name) for name in main]
+    module = config.get("module") or {}
+    mounts = module.get("mounts") if isinstance(module, dict) else None
+    if isinstance(mounts, list):
+        sources = [
+            str(mount.get("source")).strip("/")
+            for mount in mounts
+            if isinstance(mount, dict) and str(mount.get("target")).strip("/") == "content"
+        ]
+        if sources:
+            site.content_dirs = sources
     for key, text in UNSUPPORTED_KEYS.items():
-        if key in config:
+        value = config.get(key)
+        if key == "languages" and isinstance(value, dict) and len(value) <= 1:
+            continue  # one language: nothing to follow
+        if value:
             warn(key, f"not followed: {text}")

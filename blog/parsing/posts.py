@@ -62,6 +62,7 @@ class ParsedPost:
     # site's configuration when one was read); see ``addresses``.
     url: str = ""
     kind: str = "post"  # or "page": served at its own address, outside the stream of posts
+    redirect_to: str = ""  # a page that sends readers elsewhere (jekyll-redirect-from)
     # Hugo cuts automatic summaries after about 70 words (its `summaryLength`); Jekyll takes the
     # first paragraph (0). None: the generator's default.
     excerpt_words: int | None = None

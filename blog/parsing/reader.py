@@ -299,6 +299,9 @@ class _Reader:
         published_at = self.published_at(name_date, in_drafts_folder)
         if published_at is None and kind == "post" and self.generator == Generator.HUGO:
             kind = "page"  # an undated page of a main section: Hugo publishes it too
+        hugo_site = self.site is not None and generator == Generator.HUGO
+        if hugo_site and not hugo.is_rendered(self.front_matter.data):
+            kind = "hidden"  # build: {render: never}, headless: Hugo publishes no page
         if published_at is None and kind == "post":
             raise ParseError(
                 self.source_path,
@@ -306,6 +309,8 @@ class _Reader:
                 "YYYY-MM-DD-title.md",
             )
 
+        if kind == "page" and self.source_path.suffix.lower() in (".html", ".htm"):
+            body, published = self.html_page(body, published)
         extra = {}
         if self.front_matter.format == "" and self.front_matter.raw:
             extra["_unparsed_front_matter"] = self.front_matter.raw
@@ -338,6 +343,7 @@ class _Reader:
             permalink=self.text("permalink"),
             aliases=self.aliases(),
             kind=kind,
+            redirect_to=self.redirect_to(),
             warnings=self.warnings,
         )
         post.categories = unique(post.categories)
@@ -350,9 +356,27 @@ class _Reader:
             if key not in self.used
         )
         post.extra = jsonable(extra)
-        if self.site is not None and kind != "section":
+        if kind == "section" and generator == Generator.HUGO and self.site is not None:
+            kind = post.kind = self.site.section_kind(str(self.source_path))
+        if self.site is not None and kind in ("post", "page", "section"):
             post.url = self.site.address(post, self.front_matter.data)
         return post
+
+    def html_page(self, body, published):
+        """A Jekyll page written in HTML: its body is kept as it is (markdown passes HTML
+        through). One that uses Liquid is imported as a draft, with a warning, as it shows
+        what Jekyll computed (lists of posts, data files) and this site does not run Liquid."""
+        if published and ("{%" in body or "{{" in body):
+            self.warnings.append(
+                Message(
+                    str(self.source_path),
+                    "imported as a draft page: it is HTML with Liquid ({% ... %}, {{ ... }}), "
+                    "which this site does not run; edit it in the admin before publishing",
+                    Severity.WARNING,
+                )
+            )
+            published = False
+        return body, published
 
     def site_excerpt_separator(self):
         """Jekyll's site-wide ``excerpt_separator``; its default (a blank line: the first
@@ -543,6 +567,13 @@ class _Reader:
             elif item is not None:
                 self.fail(name, "an image must be a path or URL")
         return unique(images)
+
+    def redirect_to(self):
+        target = self.text("redirect_to").strip()
+        if target and not is_safe_link(target):
+            self.warn("redirect_to", f"left out the address {target!r}: use {LINK_RULE}")
+            return ""
+        return target
 
     def aliases(self):
         aliases = []
