@@ -20,6 +20,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import connection, connections, transaction
 
 from blog.loading import (
@@ -244,10 +245,19 @@ def _choose_addresses(site, options):
         return ""
     if options.keep_addresses:
         pattern, left_out = site.post_address_pattern()
-        if pattern != settings_row.post_address and not options.dry_run:
-            settings_row.post_address = pattern
-            settings_row.save()
         note = f" (without {', '.join(left_out)}, which this site cannot fill)" if left_out else ""
+        if pattern != settings_row.post_address and not options.dry_run:
+            previous = settings_row.post_address
+            settings_row.post_address = pattern
+            try:
+                settings_row.full_clean()
+            except ValidationError as error:
+                reasons = "; ".join(error.messages[:2])
+                return (
+                    "Addresses: kept as the old site published them; new posts keep getting "
+                    f"{previous}, as {pattern} cannot be this site's pattern: {reasons}"
+                )
+            settings_row.save()
         return f"Addresses: kept as the old site published them; new posts get {pattern}{note}"
     text = (
         f"Addresses: posts are served at {settings_row.post_address}; every address the old "

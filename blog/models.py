@@ -8,7 +8,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import FileExtensionValidator
 from django.db import models, transaction
 from django.db.models import Count, Max, Min, Q, Subquery
-from django.db.models.functions import Cast, Substr
+from django.db.models.functions import Cast, Coalesce, Substr
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.encoding import escape_uri_path
@@ -70,9 +70,10 @@ class SiteSettings(models.Model):
 
     @transaction.atomic
     def save(self, *args, **kwargs):
-        previous = SiteSettings.objects.filter(pk=self.pk).values_list("post_address", flat=True)
+        stored = SiteSettings.objects.filter(pk=self.pk).values_list("post_address", flat=True)
+        previous = stored[0] if stored else DEFAULT_POST_ADDRESS  # unsaved: the defaults
         super().save(*args, **kwargs)
-        if previous and previous[0] != self.post_address:
+        if previous != self.post_address:
             self.move_posts()
 
     @classmethod
@@ -85,14 +86,70 @@ class SiteSettings(models.Model):
             self.post_address, moment=timezone.localtime(post.published_at), slug=post.slug
         )
 
+    def clean(self):
+        super().clean()
+        if not pattern_problem(self.post_address):
+            clashes = self.clashes(self.planned_paths())
+            if clashes:
+                raise ValidationError({"post_address": clashes[:5]})
+
+    def planned_paths(self):
+        """{post id: the path this pattern gives it}, for every post."""
+        return {
+            post.pk: self.post_path(post)
+            for post in Post.objects.only("slug", "published_at").iterator(chunk_size=2000)
+        }
+
+    @staticmethod
+    def clashes(paths):
+        """Why ``paths`` cannot all be served: two posts at one address, or a post where a
+        page is."""
+        problems = []
+        owners = {}
+        for pk, path in paths.items():
+            key = address_key(path)
+            if key in owners:
+                problems.append(f"Two posts would be at {path}: add :day or :year to the pattern.")
+            owners[key] = pk
+        pages = Address.objects.filter(is_current=True, page__isnull=False)
+        for start in range(0, len(owners), 500):
+            chunk = list(owners)[start : start + 500]
+            for key in pages.filter(key__in=chunk).values_list("key", flat=True):
+                problems.append(f"A post would be at {key}, which is a page's address.")
+        return problems
+
     def move_posts(self):
         """Give every post the address the pattern makes; each one it had stays a redirect."""
-        for post in Post.objects.only("slug", "published_at", "path").iterator(chunk_size=500):
-            path = self.post_path(post)
-            if path != post.path:
-                post.path = path
-                Post.objects.filter(pk=post.pk).update(path=path)
-                Address.claim(post)
+        paths = self.planned_paths()
+        clashes = self.clashes(paths)
+        if clashes:
+            raise ValidationError(clashes[:5])
+        moved = []
+        for pk, current in Post.objects.values_list("pk", "path").iterator(chunk_size=2000):
+            if paths[pk] != current:
+                moved.append(Post(pk=pk, path=paths[pk]))
+        Post.objects.bulk_update(moved, ["path"], batch_size=500)
+        keys = {address_key(post.path): post.pk for post in moved}
+        for start in range(0, len(moved), 500):
+            chunk = [post.pk for post in moved[start : start + 500]]
+            Address.objects.filter(post__in=chunk, is_current=True).update(is_current=False)
+        taken = set()
+        for start in range(0, len(keys), 500):
+            taken.update(
+                Address.objects.filter(key__in=list(keys)[start : start + 500]).values_list(
+                    "key", flat=True
+                )
+            )
+        for key in taken:  # an old address, now where a post is served
+            Address.objects.filter(key=key).update(is_current=True, post=keys[key], page=None)
+        Address.objects.bulk_create(
+            (
+                Address(key=key, post_id=pk, is_current=True)
+                for key, pk in keys.items()
+                if key not in taken
+            ),
+            batch_size=500,
+        )
         content_changed()
 
 
@@ -281,9 +338,15 @@ class PostQuerySet(models.QuerySet):
             expired=Max("expires_at", filter=Q(expires_at__lte=now)),
             next_publication=Min("published_at", filter=Q(published_at__gt=now)),
             next_expiry=Min("expires_at", filter=Q(expires_at__gt=now)),
-            # In the same query: the count of changes the posts' columns do not show.
-            site_version=Max(Subquery(site.values("number")[:1])),
-            site_changed=Max(Subquery(site.values("changed_at")[:1])),
+            # In the same query: the count of changes the posts' columns do not show (pages,
+            # renamed terms). Coalesce: with no published post, MAX() over no rows is NULL.
+            site_version=Coalesce(
+                Max(Subquery(site.values("number")[:1])), Subquery(site.values("number")[:1])
+            ),
+            site_changed=Coalesce(
+                Max(Subquery(site.values("changed_at")[:1])),
+                Subquery(site.values("changed_at")[:1]),
+            ),
         )
         upcoming = [state.pop("next_publication"), state.pop("next_expiry")]
         state["next_change"] = min((moment for moment in upcoming if moment), default=None)
