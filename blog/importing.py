@@ -172,6 +172,11 @@ def import_paths(paths, *, options, progress=None):
     started = time.perf_counter()
     report = ImportReport(dry_run=options.dry_run)
     files, site = _discover(paths, options, report)
+    if site is not None and any(m.severity == Severity.ERROR for m in site.messages):
+        # Addresses, dates and defaults all depend on it: import nothing until it is fixed.
+        report.site = "The site's configuration does not parse: nothing was imported."
+        report.elapsed = time.perf_counter() - started
+        return report
     if site is not None:
         report.site = site.describe()
         if not options.timezone_given and site.zone_name():

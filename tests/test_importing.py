@@ -821,3 +821,30 @@ def test_refreshing_the_planners_statistics_runs_on_this_database():
     from blog.loading import refresh_planner_statistics
 
     refresh_planner_statistics()
+
+
+def test_a_site_whose_configuration_does_not_parse_imports_nothing(tmp_path, capsys):
+    write(tmp_path, "_config.yml", "permalink: [unclosed\n")
+    write(tmp_path, "_posts/2024-01-01-a.md", "---\ntitle: A\n---\n")
+    with pytest.raises(CommandError) as stopped:
+        call_command("import_posts", str(tmp_path), stdout=StringIO(), stderr=StringIO())
+    assert stopped.value.returncode == 1
+    assert not Post.objects.exists()
+    report = import_with(tmp_path)
+    assert report.summary().startswith(
+        "The site's configuration does not parse: nothing was imported.\n0 created"
+    )
+    assert [message.path for message in report.errors] == ["_config.yml"]
+
+
+def test_the_import_says_what_the_site_configuration_said(tmp_path):
+    write(tmp_path, "_config.yml", "permalink: /:year/:title.html\n")
+    write(tmp_path, "_posts/2024-01-01-a.md", "---\ntitle: A\n---\n")
+    out = StringIO()
+    call_command("import_posts", str(tmp_path), "--keep-addresses", stdout=out, stderr=StringIO())
+    lines = out.getvalue().splitlines()
+    assert lines[:2] == [
+        "Jekyll site: permalink /:year/:title.html",
+        "Addresses: kept as the old site published them; new posts get /:year/:title.html",
+    ]
+    assert Post.objects.get().path == "/2024/a.html"

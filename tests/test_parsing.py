@@ -564,3 +564,116 @@ def test_hugo_files_keep_their_strict_dates():
             source_path="content/posts/t.md",
             tz=dt.UTC,
         )
+
+
+# --- Site configuration ---------------------------------------------------------------------------
+
+
+def write_site(root, files):
+    for name, text in files.items():
+        path = root / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text)
+
+
+def test_a_jekyll_config_is_read_and_said_aloud(tmp_path):
+    from blog.parsing.sites import read_site
+
+    write_site(
+        tmp_path,
+        {
+            "_config.yml": "permalink: pretty\ntimezone: Mars/Olympus\nbaseurl: /blog/\n"
+            "slugify_mode: latin\nauthor: Site Owner\nexcerpt_separator: <!--more-->\n"
+            "defaults:\n  - scope: {path: notes, type: posts}\n    values: {author: ada}\n"
+            "  - scope: {path: ''}\n    values: {author: bob, layout: x}\n",
+            "_data/authors.yml": "ada: {name: Ada Lovelace, url: 'https://ada.example'}\n",
+            "_posts/2024-01-01-a.md": "---\ntitle: A\n---\n",
+        },
+    )
+    site = read_site(tmp_path)
+    assert site.describe() == (
+        "Jekyll site: permalink /:categories/:year/:month/:day/:title/, baseurl /blog, 2 defaults"
+    )
+    texts = [message.text for message in site.messages]
+    assert "'timezone': unknown time zone 'Mars/Olympus'; dates are read in the import's" in texts
+    assert any(text.startswith("'slugify_mode': not followed") for text in texts)
+    # The more specific scope wins; the site's author and _data/authors.yml fill in names.
+    assert site.defaults("notes/_posts/2024-01-01-b.md", "post") == {"author": "ada", "layout": "x"}
+    assert site.defaults("about.md", "page") == {"author": "bob", "layout": "x"}
+    post = parse_post(
+        b"---\ntitle: B\n---\nText.",
+        source_path="notes/_posts/2024-01-01-b.md",
+        tz=dt.UTC,
+        site=site,
+    )
+    assert post.authors == [AuthorRef("Ada Lovelace", website="https://ada.example")]
+    assert post.url == "/blog/notes/2024/01/01/b/"
+    assert post.excerpt_separator == "<!--more-->"
+
+
+def test_a_broken_config_is_an_error_with_its_line(tmp_path):
+    from blog.parsing.sites import read_site
+
+    write_site(tmp_path, {"_config.yml": "title: x\npermalink: [unclosed\n"})
+    site = read_site(tmp_path)
+    assert [str(message) for message in site.messages] == [
+        "_config.yml:2: invalid YAML: did not find expected ',' or ']' (is a bracket or quote "
+        "left open?)\n    permalink: [unclosed"
+    ]
+
+
+def test_a_hugo_config_folder_mounts_and_headless_bundles(tmp_path):
+
+    write_site(
+        tmp_path,
+        {
+            "config/_default/hugo.toml": "baseURL = 'https://example.org/docs/'\n"
+            "[[module.mounts]]\nsource = 'content/en'\ntarget = 'content'\n"
+            "[languages.en]\nweight = 1\n",
+            "config/_default/permalinks.toml": "posts = '/:year/:slug/'\n",
+            "config/_default/params.toml": "mainSections = ['posts']\n",
+            "content/en/posts/a.md": "---\ntitle: A\ndate: 2024-01-01\n---\n",
+            "content/en/_shared/_index.md": "---\ncascade:\n  build:\n    render: never\n---\n",
+            "content/en/_shared/snippet.md": "---\ntitle: S\n---\n",
+            "content/en/guide/_index.md": "---\ntitle: Guide\n---\nThe guide.\n",
+            "content/LICENSE.md": "not content\n",
+        },
+    )
+    found = find_post_files(tmp_path)
+    assert found.site.describe() == (
+        "Hugo site: permalinks posts /:year/:slug/, posts from posts/, baseURL path /docs"
+    )
+    assert found.site.messages == []  # one language: nothing to warn about
+    assert [(file.source_path, file.role) for file in found.files] == [
+        ("content/en/_shared/_index.md", "section"),
+        ("content/en/guide/_index.md", "section"),
+        ("content/en/posts/a.md", "post"),
+    ]
+    post = parse_post(
+        (tmp_path / "content/en/posts/a.md").read_bytes(),
+        source_path="content/en/posts/a.md",
+        tz=dt.UTC,
+        site=found.site,
+    )
+    assert post.url == "/docs/2024/a/"
+    guide = parse_post(
+        (tmp_path / "content/en/guide/_index.md").read_bytes(),
+        source_path="content/en/guide/_index.md",
+        tz=dt.UTC,
+        site=found.site,
+        role="section",
+    )
+    assert (guide.kind, guide.url) == ("section", "/docs/guide/")
+
+
+def test_a_hugo_page_that_is_never_rendered_is_not_content(tmp_path):
+    from blog.parsing.hugo import HugoSite
+
+    site = HugoSite(root=str(tmp_path), generator="hugo", main_sections=["posts"])
+    post = parse_post(
+        b"---\ntitle: x\nbuild:\n  render: never\n---\n",
+        source_path="content/posts/x.md",
+        tz=dt.UTC,
+        site=site,
+    )
+    assert post.kind == "hidden"

@@ -131,11 +131,23 @@ def load_data_file(path, shown):
             data = yaml.load(text, Loader=FrontMatterLoader)  # a safe loader
     except yaml.MarkedYAMLError as error:
         mark = error.problem_mark or error.context_mark
+        problem = error.problem or error.context
+        lines = text.split("\n")
+        line = column = None
+        if mark is not None:
+            line, column = mark.line, mark.column + 1
+            if line >= len(lines) or not lines[line].strip():
+                # libyaml notices an unclosed bracket or quote only where the file ends.
+                line = max((i for i, text in enumerate(lines[:line]) if text.strip()), default=0)
+                column = None
+                problem += " (is a bracket or quote left open?)"
+            line += 1
         raise ParseError(
             shown,
-            f"invalid YAML: {error.problem or error.context}",
-            line=mark.line + 1 if mark else None,
-            column=mark.column + 1 if mark else None,
+            f"invalid YAML: {problem}",
+            line=line,
+            column=column,
+            source_line=lines[line - 1] if line else None,
         ) from None
     except json.JSONDecodeError as error:
         raise ParseError(
