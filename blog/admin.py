@@ -345,7 +345,7 @@ class PostAdmin(admin.ModelAdmin):
                 refused.append(post.title)
                 continue
             post.status = status
-            post.save(update_fields=["status", "published_on", "version", "modified_at"])
+            post.save(update_fields=["status", "published_on", "path", "version", "modified_at"])
             post.credit_default_author()
             record_revision(post, user=request.user, note=f"Bulk action: {done}")
             changed += 1

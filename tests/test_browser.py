@@ -357,3 +357,44 @@ def test_restoring_an_old_revision_asks_before_unpublishing(site, browser, artif
     post.refresh_from_db()
     assert post.is_public
     context.close()
+
+
+def test_a_moved_site_keeps_its_pages_in_the_navigation(
+    live_server, browser, artifacts_dir, tmp_path
+):
+    """A Hugo site's About page (in its main menu) and a section's page, after an import."""
+    site = tmp_path / "old"
+    files = {
+        "hugo.toml": "baseURL = 'https://example.org/'\n",
+        "content/posts/first.md": "---\ntitle: First post\ndate: 2024-01-02\n---\nHello.\n",
+        "content/about.md": "---\ntitle: About this blog\nmenu: main\n---\n"
+        "Written by **Ada**, who moved here from Hugo.\n",
+        "content/guides/_index.md": "---\ntitle: Guides\n---\nStep-by-step guides.\n",
+        "content/guides/install.md": "---\ntitle: Installing\ndescription: From zero to "
+        "a running site.\n---\nRun it.\n",
+        "content/guides/upgrade.md": "---\ntitle: Upgrading\n---\nUpgrade it.\n",
+    }
+    for name, text in files.items():
+        (site / name).parent.mkdir(parents=True, exist_ok=True)
+        (site / name).write_text(text)
+    call_command("import_posts", str(site), verbosity=0)
+    for name, viewport, scheme in [("desktop", DESKTOP, "light"), ("phone", PHONE, "dark")]:
+        context = browser.new_context(viewport=viewport, color_scheme=scheme)
+        page = context.new_page()
+        violations = csp_violations(page)
+        page.goto(live_server.url + "/")
+        page.get_by_role("navigation", name="Main").get_by_role(
+            "link", name="About this blog"
+        ).click()
+        page.wait_for_url("**/about/")
+        assert page.locator("h1").inner_text() == "About this blog"
+        current = page.get_by_role("link", name="About this blog")
+        assert current.get_attribute("aria-current") == "page"
+        page.screenshot(path=artifacts_dir / f"page-{name}.png", full_page=True)
+        page.goto(live_server.url + "/guides/")
+        links = page.locator(".section-contents a")
+        assert links.all_inner_texts() == ["Installing", "Upgrading"]
+        assert not has_horizontal_scroll(page)
+        page.screenshot(path=artifacts_dir / f"section-{name}.png", full_page=True)
+        assert violations == []
+        context.close()
