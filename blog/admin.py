@@ -30,6 +30,7 @@ from blog.models import (
     Category,
     Keyword,
     Page,
+    PageRevision,
     Post,
     PostAuthor,
     PostCategory,
@@ -40,8 +41,11 @@ from blog.models import (
     render_post_markdown,
 )
 from blog.revisions import (
+    page_revision_diff,
     publication_changes,
+    record_page_revision,
     record_revision,
+    restore_page_revision,
     restore_revision,
     revision_diff,
 )
@@ -61,10 +65,46 @@ def may_publish(user, post):
 # --- The edit form ------------------------------------------------------------------------------
 
 
-class PostAdminForm(forms.ModelForm):
+class LockedForm(forms.ModelForm):
+    """Optimistic locking on the model's ``version``: a save made from a version someone else
+    has saved over since is refused, and the changes made meanwhile are shown."""
+
     # The version the editor opened; a different version at save time means someone else saved.
     opened_version = forms.IntegerField(widget=forms.HiddenInput, required=False)
 
+    def __init__(self, *args, user=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.user = user
+        self.conflict_diff = []
+        self.fields["opened_version"].initial = self.instance.version
+
+    def revision_diff(self, revision):
+        raise NotImplementedError
+
+    def clean(self):
+        cleaned = super().clean()
+        content = self.instance
+        opened = cleaned.get("opened_version")
+        if content.pk and opened is not None and opened != content.version:
+            revision = content.revisions.filter(version=opened).first()
+            self.conflict_diff = (
+                self.revision_diff(revision)
+                if revision is not None
+                else ["(The version you opened has no revision to compare with.)"]
+            )
+            latest = content.revisions.first()
+            who = f" by {latest.user}" if latest and latest.user else ""
+            kind = content._meta.verbose_name
+            raise ValidationError(
+                f"This {kind} was changed{who} since you opened it (version {opened}, now "
+                f"{content.version}). Nothing was saved. The changes made meanwhile are shown "
+                "below: copy your edits, reload the page, and apply them again.",
+                code="conflict",
+            )
+        return cleaned
+
+
+class PostAdminForm(LockedForm):
     class Meta:
         model = Post
         fields = "__all__"  # noqa: DJ007 - the admin's fieldsets choose what is shown
@@ -74,26 +114,12 @@ class PostAdminForm(forms.ModelForm):
             "description": forms.Textarea(attrs={"rows": 2}),
         }
 
-    def __init__(self, *args, user=None, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.user = user
-        self.conflict_diff = []
-        self.fields["opened_version"].initial = self.instance.version
+    def revision_diff(self, revision):
+        return revision_diff(revision, self.instance)
 
     def clean(self):
         cleaned = super().clean()
         post = self.instance
-        opened = cleaned.get("opened_version")
-        if post.pk and opened is not None and opened != post.version:
-            self.conflict_diff = _changes_since(post, opened)
-            latest = post.revisions.first()
-            who = f" by {latest.user}" if latest and latest.user else ""
-            raise ValidationError(
-                f"This post was changed{who} since you opened it (version {opened}, now "
-                f"{post.version}). Nothing was saved. The changes made meanwhile are shown "
-                "below: copy your edits, reload the page, and apply them again.",
-                code="conflict",
-            )
         publishing = cleaned.get("status") == Post.Status.PUBLISHED and (
             post.pk is None or Post.objects.get(pk=post.pk).status != Post.Status.PUBLISHED
         )
@@ -113,11 +139,69 @@ class PostAdminForm(forms.ModelForm):
         return cleaned
 
 
-def _changes_since(post, version):
-    opened = post.revisions.filter(version=version).first()
-    if opened is None:
-        return ["(The version you opened has no revision to compare with.)"]
-    return revision_diff(opened, post)
+def _https_by_default(field, **kwargs):
+    """An address typed without a scheme is taken as https (Django 6.0's default)."""
+    if isinstance(field, models.URLField):
+        kwargs["assume_scheme"] = "https"
+    return field.formfield(**kwargs)
+
+
+class PageAdminForm(LockedForm):
+    class Meta:
+        model = Page
+        formfield_callback = _https_by_default
+        fields = "__all__"  # noqa: DJ007 - the admin's fieldsets choose what is shown
+        widgets = {
+            "body": forms.Textarea(attrs={"rows": 24, "class": "post-body-editor"}),
+            "description": forms.Textarea(attrs={"rows": 2}),
+        }
+
+    def revision_diff(self, revision):
+        return page_revision_diff(revision, self.instance)
+
+
+class UserFormMixin:
+    """Gives the admin's form the user who edits (for locking messages and permissions)."""
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        form = super().get_form(request, obj, change=change, **kwargs)
+
+        class FormForUser(form):
+            def __init__(self, *args, **inner):
+                super().__init__(*args, user=request.user, **inner)
+
+        return FormForUser
+
+
+class RevisionHistoryMixin:
+    """The history page lists the revisions; each can be compared with now and restored."""
+
+    revision_model = None
+
+    def history_view(self, request, object_id, extra_context=None):
+        content = self.get_object(request, object_id)
+        revisions = content.revisions.select_related("user") if content else []
+        names = {
+            "revisions": revisions,
+            "revision_url_name": f"admin:blog_{self.opts.model_name}_revision",
+        }
+        return super().history_view(
+            request, object_id, extra_context={**names, **(extra_context or {})}
+        )
+
+    def revision_context(self, request, content, revision):
+        return {
+            **self.admin_site.each_context(request),
+            "opts": self.opts,
+            "title": f"Version {revision.version} of \u201c{content}\u201d",
+            "object": content,
+            "revision": revision,
+            "revision_lines": snapshot_lines(revision.snapshot),
+            "can_restore": self.has_change_permission(request, content),
+            "change_url": reverse(f"admin:blog_{self.opts.model_name}_change", args=[content.pk]),
+            "history_url": reverse(f"admin:blog_{self.opts.model_name}_history", args=[content.pk]),
+            "changelist_url": reverse(f"admin:blog_{self.opts.model_name}_changelist"),
+        }
 
 
 class PostAuthorInline(admin.TabularInline):
@@ -177,7 +261,7 @@ class TagFilter(admin.SimpleListFilter):
 
 
 @admin.register(Post)
-class PostAdmin(admin.ModelAdmin):
+class PostAdmin(UserFormMixin, RevisionHistoryMixin, admin.ModelAdmin):
     form = PostAdminForm
     list_display = [
         "title",
@@ -197,7 +281,7 @@ class PostAdmin(admin.ModelAdmin):
     inlines = [PostAuthorInline, PostCategoryInline, PostImageInline]
     actions = ["publish", "unpublish", "rerender"]
     change_form_template = "admin/blog/post/change_form.html"
-    object_history_template = "admin/blog/post/object_history.html"
+    object_history_template = "admin/blog/object_history.html"
     import_fields = [
         "source_path",
         "source_hash",
@@ -272,15 +356,6 @@ class PostAdmin(admin.ModelAdmin):
         if hasattr(request.user, "author_profile"):
             return ["-is_mine", "-published_at"]
         return ["-published_at"]
-
-    def get_form(self, request, obj=None, change=False, **kwargs):
-        form = super().get_form(request, obj, change=change, **kwargs)
-
-        class FormForUser(form):
-            def __init__(self, *args, **inner):
-                super().__init__(*args, user=request.user, **inner)
-
-        return FormForUser
 
     @admin.display(description="status", ordering="status")
     def status_label(self, post):
@@ -431,13 +506,6 @@ class PostAdmin(admin.ModelAdmin):
             }
         )
 
-    def history_view(self, request, object_id, extra_context=None):
-        post = self.get_object(request, object_id)
-        revisions = post.revisions.select_related("user") if post else []
-        return super().history_view(
-            request, object_id, extra_context={"revisions": revisions, **(extra_context or {})}
-        )
-
     def revision_view(self, request, object_id, revision_id):
         """Compare a revision with the post as it is now; restore it with a POST."""
         post = self.get_object(request, object_id)
@@ -464,17 +532,11 @@ class PostAdmin(admin.ModelAdmin):
             )
             return redirect(reverse("admin:blog_post_change", args=[post.pk]))
         context = {
-            **self.admin_site.each_context(request),
-            "opts": self.opts,
-            "title": f"Version {revision.version} of “{post.title}”",
-            "post": post,
-            "revision": revision,
+            **self.revision_context(request, post, revision),
             "diff": revision_diff(revision, post),
             "publication_changes": publication_changes(revision, post),
-            "revision_lines": snapshot_lines(revision.snapshot),
-            "can_restore": self.has_change_permission(request, post),
         }
-        return TemplateResponse(request, "admin/blog/post/revision.html", context)
+        return TemplateResponse(request, "admin/blog/revision.html", context)
 
 
 # --- Authors, categories, keywords -------------------------------------------------------------
@@ -526,13 +588,16 @@ class AddressAdmin(admin.ModelAdmin):
 
 
 @admin.register(Page)
-class PageAdmin(admin.ModelAdmin):
+class PageAdmin(UserFormMixin, RevisionHistoryMixin, admin.ModelAdmin):
+    """Pages: written like posts (live preview, locking, revisions), served at their path."""
+
+    form = PageAdminForm
     list_display = ["title", "path", "status", "show_in_navigation", "menu_order", "modified_at"]
-    list_filter = ["status", "show_in_navigation"]
+    list_filter = ["status", "show_in_navigation", "lists_contents"]
     list_editable = ["menu_order"]
     search_fields = ["title", "path", "body"]
     fieldsets = [
-        (None, {"fields": ["title", "path", "status", "body"]}),
+        (None, {"fields": ["title", "path", "status", "body", "opened_version"]}),
         (
             "Navigation",
             {"fields": ["show_in_navigation", "menu_title", "menu_order", "lists_contents"]},
@@ -553,9 +618,48 @@ class PageAdmin(admin.ModelAdmin):
         ),
     ]
     readonly_fields = ["source_path", "source_format"]
+    # An address typed without a scheme is taken as https (Django 6.0's default).
+    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
 
     def view_on_site(self, obj):
-        return obj.path
+        return obj.get_absolute_url()
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        record_page_revision(obj, user=request.user)
+
+    def get_urls(self):
+        return [
+            path(
+                "<path:object_id>/revisions/<int:revision_id>/",
+                self.admin_site.admin_view(self.revision_view),
+                name="blog_page_revision",
+            ),
+            *super().get_urls(),
+        ]
+
+    def revision_view(self, request, object_id, revision_id):
+        """Compare a revision with the page as it is now; restore it with a POST."""
+        page = self.get_object(request, object_id)
+        if page is None or not self.has_view_permission(request, page):
+            raise PermissionDenied
+        revision = get_object_or_404(PageRevision, pk=revision_id, page=page)
+        if request.method == "POST":
+            if not self.has_change_permission(request, page):
+                raise PermissionDenied
+            restored = restore_page_revision(revision, user=request.user)
+            self.message_user(
+                request,
+                f"Restored version {revision.version}; the page is now version "
+                f"{restored.version}. Its address and status were kept.",
+                messages.SUCCESS,
+            )
+            return redirect(reverse("admin:blog_page_change", args=[page.pk]))
+        context = {
+            **self.revision_context(request, page, revision),
+            "diff": page_revision_diff(revision, page),
+        }
+        return TemplateResponse(request, "admin/blog/revision.html", context)
 
 
 @admin.register(SiteSettings)

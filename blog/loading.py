@@ -34,6 +34,7 @@ from blog.models import (
     Keyword,
     KeywordedPost,
     Page,
+    PageRevision,
     Post,
     PostAuthor,
     PostCategory,
@@ -118,6 +119,7 @@ class PostLoader:
         self.site_settings = SiteSettings.load()
         self.addresses = {}
         self.paths = {}  # address key → owner, for the batch
+        self.old_site_addresses = {}  # the old site's address of each file of the run
         self._load_terms()
 
     def load(self, items):
@@ -193,6 +195,7 @@ class PostLoader:
         apply_parsed_fields(post, parsed)
         post.slug = self._free_slug(post, parsed, messages)
         post.path = self._free_path(post, parsed, messages)
+        self._note_shared_old_address(parsed, messages)
         if rendered is None:
             post.render()
         else:
@@ -238,7 +241,7 @@ class PostLoader:
         taken_by = self.addresses.get((day, parsed.slug))
         slug = parsed.slug
         if taken_by not in (None, owner):
-            folder = _folder_of(parsed.source_path)
+            folder = _distinguishing_folder(parsed.source_path, taken_by)
             candidates = itertools.chain(
                 [f"{parsed.slug}-{folder}"] if folder else [],
                 (f"{parsed.slug}-{number}" for number in itertools.count(2)),
@@ -284,6 +287,21 @@ class PostLoader:
             wanted = pattern_path
         self.paths[address_key(wanted)] = owner
         return wanted
+
+    def _note_shared_old_address(self, parsed, messages):
+        """Two files the old site published at one address: Jekyll reports it as a conflict
+        (one overwrote the other); so does the import. The address leads to the first."""
+        key = address_key(site_path(parsed.url)) if parsed.url else ""
+        first = self.old_site_addresses.setdefault(key, parsed.source_path) if key else None
+        if first not in (None, parsed.source_path) and not self.keep_addresses:
+            messages.append(
+                Message(
+                    parsed.source_path,
+                    f"the old site published this file and {first} at the same address "
+                    f"{site_path(parsed.url)}; it leads to {first}",
+                    Severity.WARNING,
+                )
+            )
 
     def _path_holder(self, key):
         if key not in self.paths:
@@ -480,6 +498,21 @@ class PageLoader:
         problem = page_path_problem(path)
         if problem:
             return _skipped(parsed.source_path, f"not imported as a page: {problem}", messages)
+        if page is not None and not self.force and _page_edited_since_import(page):
+            return LoadResult(
+                parsed.source_path,
+                Outcome.CONFLICT,
+                [
+                    *messages,
+                    Message(
+                        parsed.source_path,
+                        "conflict: the page was edited on the site since it was last imported, "
+                        "and the file changed too. Kept the site's version (its history has "
+                        "both); run again with --force to take the file's.",
+                        Severity.WARNING,
+                    ),
+                ],
+            )
         is_new = page is None
         page = page or Page(source_path=parsed.source_path)
         previous_path = page.path
@@ -504,12 +537,20 @@ class PageLoader:
             page.show_in_navigation = True  # Hugo's `menu: main`, a theme's `nav: true`
             weight = parsed.extra.get("weight") or parsed.extra.get("nav_order")
             page.menu_order = weight if isinstance(weight, int) and -32768 <= weight < 32768 else 0
+        page.import_fingerprint = fingerprint(page.snapshot())
         try:
             with transaction.atomic():
                 page.save()
                 for address in [previous_path, *parsed.addresses]:
                     if address:
                         Address.remember(page, address)
+                PageRevision.objects.create(
+                    page=page,
+                    version=page.version,
+                    source=Revision.Source.IMPORT,
+                    note=f"Imported from {page.source_path}",
+                    snapshot=page.snapshot(),
+                )
         except AddressTaken as error:
             return _skipped(
                 parsed.source_path, f"not imported as a page: {error.messages[0]}", messages
@@ -541,6 +582,12 @@ class PageLoader:
             parsed.warnings,
             severity=Severity.INFO,
         )
+
+
+def _page_edited_since_import(page):
+    return bool(page.import_fingerprint) and (
+        fingerprint(page.snapshot()) != page.import_fingerprint
+    )
 
 
 def _skipped(source_path, text, messages, *, severity=Severity.WARNING):
@@ -709,13 +756,27 @@ def _owner(post):
     return post.source_path or f"#{post.pk}"
 
 
-def _folder_of(source_path):
-    """The folder that tells two same-named files apart (`fr` for `fr/hello.md`)."""
+# Folders that say what a file is, not which one it is.
+_STRUCTURE_FOLDERS = {"_posts", "_drafts", "content", "posts"}
+
+
+def _distinguishing_folder(source_path, other):
+    """The folder that tells ``source_path`` apart from ``other`` (the file, or "#pk" of the
+    post, holding its address): the first folder where their paths differ (``de`` for
+    ``de/_posts/news/x.md`` against ``en/_posts/news/x.md``), else its own last folder."""
+    mine = _folders(source_path)
+    theirs = _folders(other) if not other.startswith("#") else []
+    for position, folder in enumerate(mine):
+        if position >= len(theirs) or theirs[position] != folder:
+            return slugify(folder)
+    return slugify(mine[-1]) if mine else ""
+
+
+def _folders(source_path):
     parts = source_path.split("/")[:-1]
     if source_path.rsplit("/", 1)[-1].split(".")[0] == "index":
         parts = parts[:-1]  # a page bundle's own folder is its slug
-    parts = [part for part in parts if part not in ("_posts", "_drafts", "content", "posts")]
-    return slugify(parts[-1]) if parts else ""
+    return [part for part in parts if part not in _STRUCTURE_FOLDERS]
 
 
 def unpublish_missing(seen_source_paths):

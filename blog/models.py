@@ -844,6 +844,8 @@ class Page(models.Model):
     )
     layout = models.CharField(max_length=100, blank=True)
     modified_at = models.DateTimeField(auto_now=True)
+    # Optimistic locking, as for posts: every save adds one.
+    version = models.PositiveIntegerField(default=0, editable=False)
 
     body_html = models.TextField(blank=True, editable=False)
     toc_html = models.TextField(blank=True, editable=False)
@@ -862,7 +864,31 @@ class Page(models.Model):
         help_text="Front-matter keys that have no field of their own, kept as imported.",
     )
 
+    import_fingerprint = models.CharField(
+        max_length=64,
+        blank=True,
+        help_text="Fingerprint of the page as the last import left it; a different one now "
+        "means it was edited here since, and the next import will not overwrite it.",
+    )
+
     objects = PageQuerySet.as_manager()
+
+    # What a revision keeps and an import compares: everything an author or an import sets.
+    SNAPSHOT_FIELDS = (
+        "title",
+        "path",
+        "status",
+        "description",
+        "images",
+        "menu_title",
+        "menu_order",
+        "show_in_navigation",
+        "lists_contents",
+        "redirect_to",
+        "layout",
+        "front_matter_extra",
+        "body",
+    )
 
     class Meta:
         ordering = ["menu_order", "title"]
@@ -885,6 +911,7 @@ class Page(models.Model):
         self.path = clean_path(self.path)
         if self._rendered_body != self.body:
             self.render()
+        self.version += 1
         with transaction.atomic():
             super().save(*args, **kwargs)
             Address.claim(self)
@@ -905,6 +932,9 @@ class Page(models.Model):
     @property
     def has_long_toc(self):
         return self.toc_html.count("<li") >= 3
+
+    def snapshot(self):
+        return {name: getattr(self, name) for name in self.SNAPSHOT_FIELDS}
 
     @property
     def navigation_title(self):
@@ -1077,6 +1107,27 @@ class Revision(models.Model):
 
     def __str__(self):
         return f"{self.post} v{self.version} ({self.get_source_display()})"
+
+
+class PageRevision(models.Model):
+    """A page as one save left it (see ``blog.revisions.page_snapshot``)."""
+
+    page = models.ForeignKey(Page, on_delete=models.CASCADE, related_name="revisions")
+    version = models.PositiveIntegerField(help_text="The page's version after this save.")
+    created_at = models.DateTimeField(default=timezone.now)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL
+    )
+    source = models.CharField(max_length=10, choices=Revision.Source.choices)
+    note = models.CharField(max_length=300, blank=True)
+    snapshot = models.JSONField()
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["page", "-created_at"], name="page_revision_history")]
+
+    def __str__(self):
+        return f"{self.page} v{self.version} ({self.get_source_display()})"
 
 
 def _image_size_limit(file):

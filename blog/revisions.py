@@ -1,7 +1,9 @@
-"""Revisions: every save of a post keeps what it was; any revision can be compared and restored.
+"""Revisions: every save of a post or page keeps what it was; any revision can be compared and
+restored.
 
-A revision's snapshot is ``blog.loading.snapshot``'s: the fields an import or the admin sets, and
-the ordered authors and categories, tags and keywords, so it means the same thing whoever saved.
+A post revision's snapshot is ``blog.loading.snapshot``'s: the fields an import or the admin sets,
+and the ordered authors and categories, tags and keywords, so it means the same thing whoever
+saved. A page revision's is ``Page.snapshot()``.
 """
 
 import datetime as dt
@@ -15,6 +17,8 @@ from blog.loading import related_for_snapshot, snapshot_lines, stored_snapshot
 from blog.models import (
     Author,
     Category,
+    Page,
+    PageRevision,
     Post,
     PostAuthor,
     PostCategory,
@@ -137,3 +141,51 @@ def _moment(text):
 
 def _shown(moment):
     return f"{timezone.localtime(moment):%Y-%m-%d %H:%M}" if moment else "none"
+
+
+# --- Pages ---------------------------------------------------------------------------------------
+
+# A restore leaves these as they are: restoring an old text must not unpublish or move a page.
+PAGE_PLACE_FIELDS = ("path", "status")
+
+
+def record_page_revision(page, *, user=None, source=Revision.Source.ADMIN, note=""):
+    """Keep the page as it is now."""
+    return PageRevision.objects.create(
+        page=page,
+        version=page.version,
+        user=user if user is not None and user.is_authenticated else None,
+        source=source,
+        note=note,
+        snapshot=page.snapshot(),
+    )
+
+
+def page_revision_diff(revision, page):
+    """A unified diff from ``revision`` to the page as it is now: lines of text."""
+    return list(
+        difflib.unified_diff(
+            snapshot_lines(revision.snapshot),
+            snapshot_lines(Page.objects.get(pk=page.pk).snapshot()),
+            fromfile=f"version {revision.version}, {revision.created_at:%Y-%m-%d %H:%M}",
+            tofile=f"now (version {page.version})",
+            lineterm="",
+        )
+    )
+
+
+@transaction.atomic
+def restore_page_revision(revision, *, user):
+    """Put the page back as ``revision`` left it, keeping its address and status; the restore
+    is itself a new revision."""
+    page = Page.objects.select_for_update().get(pk=revision.page_id)
+    for name in Page.SNAPSHOT_FIELDS:
+        if name not in PAGE_PLACE_FIELDS and name in revision.snapshot:
+            setattr(page, name, revision.snapshot[name])
+    page.save()
+    return record_page_revision(
+        page,
+        user=user,
+        source=Revision.Source.RESTORE,
+        note=f"Restored version {revision.version} of {revision.created_at:%Y-%m-%d %H:%M}",
+    )

@@ -475,3 +475,95 @@ def test_changing_the_slug_of_a_public_post_keeps_its_old_address(admin_client, 
     assert post.slug == "new-name"
     response = client.get(old_url)
     assert (response.status_code, response["Location"]) == (301, post.get_absolute_url())
+
+
+# --- Pages ------------------------------------------------------------------------------------
+
+
+def page_form(page=None, **fields):
+    data = {
+        "title": "About",
+        "path": "/about/",
+        "status": "published",
+        "body": "About *me*.",
+        "menu_title": "",
+        "menu_order": "0",
+        "description": "",
+        "images": "[]",
+        "redirect_to": "",
+        "layout": "",
+        "front_matter_extra": "{}",
+        "opened_version": page.version if page else "",
+    } | fields
+    if fields.get("show_in_navigation"):
+        data["show_in_navigation"] = "on"
+    return data
+
+
+def test_a_page_is_written_revised_compared_and_restored_in_the_admin(admin_client, client):
+    from blog.models import Page
+
+    add = reverse("admin:blog_page_add")
+    html = admin_client.get(add).content.decode()
+    assert 'class="post-preview"' in html  # the same live preview as posts
+    response = admin_client.post(add, page_form(show_in_navigation=True))
+    assert response.status_code == 302, response.content.decode()[:2000]
+    page = Page.objects.get()
+    assert client.get("/about/").status_code == 200
+    assert 'href="/about/"' in client.get("/").content.decode()
+    change = reverse("admin:blog_page_change", args=[page.pk])
+    admin_client.post(change, page_form(page, body="A new text.", path="/me/", status="draft"))
+    page.refresh_from_db()
+    assert (page.version, page.revisions.count()) == (2, 2)
+    history = admin_client.get(reverse("admin:blog_page_history", args=[page.pk]))
+    first = page.revisions.last()
+    revision_url = reverse("admin:blog_page_revision", args=[page.pk, first.pk])
+    assert revision_url in history.content.decode()
+    compare = admin_client.get(revision_url).content.decode()
+    assert "-About *me*." in compare
+    assert "+A new text." in compare
+    response = admin_client.post(revision_url)
+    assert response.status_code == 302
+    page.refresh_from_db()
+    # The text comes back; the address and status stay as they are now.
+    assert (page.body, page.path, page.status) == ("About *me*.", "/me/", "draft")
+    assert page.revisions.first().source == Revision.Source.RESTORE
+
+
+def test_a_page_saved_over_by_someone_else_is_refused_with_the_changes(admin_client):
+    from blog.models import Page
+
+    admin_client.post(reverse("admin:blog_page_add"), page_form())
+    page = Page.objects.get()
+    change = reverse("admin:blog_page_change", args=[page.pk])
+    opened = page.version
+    admin_client.post(change, page_form(page, body="Someone else's words."))
+    response = admin_client.post(change, page_form(page, body="Mine.", opened_version=opened))
+    html = response.content.decode()
+    assert "This page was changed" in html
+    assert "Someone else&#x27;s words." in html
+    page.refresh_from_db()
+    assert page.body == "Someone else's words."
+
+
+def test_a_page_at_a_site_route_is_a_clear_error_in_the_admin(admin_client):
+    response = admin_client.post(reverse("admin:blog_page_add"), page_form(path="/tags/"))
+    assert "/tags/ belongs to the site itself" in response.content.decode()
+
+
+def test_the_post_address_pattern_is_a_setting_in_the_admin(admin_client, client):
+    from blog.models import SiteSettings
+
+    post = make_post(slug="hello")
+    old = post.get_absolute_url()
+    url = reverse("admin:blog_sitesettings_add")
+    response = admin_client.post(url, {"post_address": "/:year/:slug/"})
+    assert response.status_code == 302
+    assert SiteSettings.load().post_address == "/:year/:slug/"
+    post.refresh_from_db()
+    assert post.path == f"/{post.published_on:%Y}/hello/"
+    assert client.get(old)["Location"] == post.get_absolute_url()
+    response = admin_client.post(
+        reverse("admin:blog_sitesettings_change", args=[1]), {"post_address": "/:year/"}
+    )
+    assert "The pattern needs :slug" in response.content.decode()

@@ -848,3 +848,56 @@ def test_the_import_says_what_the_site_configuration_said(tmp_path):
         "Addresses: kept as the old site published them; new posts get /:year/:title.html",
     ]
     assert Post.objects.get().path == "/2024/a.html"
+
+
+def test_translations_get_the_folder_that_tells_them_apart(tmp_path):
+    for language in ("de", "en", "fr"):
+        write(
+            tmp_path,
+            f"{language}/_posts/news/2024-02-01-hello.md",
+            f"---\ntitle: {language}\n---\n",
+        )
+    report = import_with(tmp_path)
+    assert report.errors == []
+    assert sorted(Post.objects.values_list("title", "slug")) == [
+        ("de", "hello"),
+        ("en", "hello-en"),
+        ("fr", "hello-fr"),
+    ]
+    # The same files into an empty site give the same slugs again.
+    Post.objects.all().delete()
+    import_with(tmp_path)
+    assert sorted(Post.objects.values_list("title", "slug")) == [
+        ("de", "hello"),
+        ("en", "hello-en"),
+        ("fr", "hello-fr"),
+    ]
+
+
+def test_two_files_the_old_site_published_at_one_address_are_reported(tmp_path):
+    write(tmp_path, "_config.yml", "title: x\n")
+    write(tmp_path, "_posts/2024-01-01-a.md", "---\ntitle: A\npermalink: /same/\n---\n")
+    write(tmp_path, "_posts/2024-01-02-b.md", "---\ntitle: B\npermalink: /same/\n---\n")
+    report = import_with(tmp_path)
+    assert [message.text for message in report.messages if message.severity == "warning"] == [
+        "the old site published this file and _posts/2024-01-01-a.md at the same address "
+        "/same/; it leads to _posts/2024-01-01-a.md"
+    ]
+
+
+def test_a_page_edited_on_the_site_is_not_overwritten_by_the_next_import(tmp_path):
+    write(tmp_path, "_config.yml", "title: x\n")
+    about = write(tmp_path, "about.md", "---\ntitle: About\n---\nFrom the file.\n")
+    import_with(tmp_path)
+    page = Page.objects.get()
+    assert page.revisions.get().source == "import"
+    page.body = "Edited on the site."
+    page.save()
+    about.write_text("---\ntitle: About\n---\nThe file changed too.\n")
+    report = import_with(tmp_path)
+    assert report.conflicts == 1
+    page.refresh_from_db()
+    assert page.body == "Edited on the site."
+    report = import_with(tmp_path, force=True)
+    page.refresh_from_db()
+    assert page.body == "The file changed too.\n"
