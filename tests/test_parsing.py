@@ -677,3 +677,25 @@ def test_a_hugo_page_that_is_never_rendered_is_not_content(tmp_path):
         site=site,
     )
     assert post.kind == "hidden"
+
+
+def test_hugo_sites_that_build_expired_pages_keep_them_and_cjk_summaries_are_warned(tmp_path):
+    from blog.parsing.sites import read_site
+
+    write_site(
+        tmp_path,
+        {
+            "hugo.toml": "buildExpired = true\nhasCJKLanguage = true\n",
+            "content/posts/a.md": "---\ntitle: A\ndate: 2019-01-01\nexpiryDate: 2020-01-01\n---\n",
+        },
+    )
+    site = read_site(tmp_path)
+    assert "buildExpired" in site.describe()
+    assert [message.text.split(":")[0] for message in site.messages] == ["'hasCJKLanguage'"]
+    post = parse_post(
+        (tmp_path / "content/posts/a.md").read_bytes(),
+        source_path="content/posts/a.md",
+        tz=dt.UTC,
+        site=site,
+    )
+    assert post.expires_at is None

@@ -138,7 +138,6 @@ class HugoSite(Site):
     future: bool = False
     expired: bool = False
     summary_length: int = 70
-    cjk: bool = False
     main_sections: list = field(default_factory=list)
     sections: set = field(default_factory=set)  # content folders that are sections
     # Where content is read from: content/, or the sources of `module.mounts` targeting it.
@@ -458,7 +457,12 @@ def _apply_config(site, config):
     length = config.get("summarylength")
     if isinstance(length, int) and length > 0:
         site.summary_length = length
-    site.cjk = config.get("hascjklanguage") is True
+    if config.get("hascjklanguage") is True:
+        warn(
+            "hasCJKLanguage",
+            "automatic summaries are cut after words between spaces here, and CJK text has "
+            "none: give those posts a `summary` or a `<!--more-->`",
+        )
     params = config.get("params") or {}
     main = params.get("mainsections") if isinstance(params, dict) else None
     if isinstance(main, str):

@@ -323,7 +323,7 @@ class _Reader:
             slug=slug,
             published_at=published_at,
             updated_at=self.first_date(UPDATED_KEYS),
-            expires_at=self.first_date(EXPIRY_KEYS),
+            expires_at=None if self.site_builds_expired() else self.first_date(EXPIRY_KEYS),
             published=published and not draft and not in_drafts_folder,
             body=body,
             authors=self.authors(),
@@ -377,6 +377,10 @@ class _Reader:
             )
             published = False
         return body, published
+
+    def site_builds_expired(self):
+        """Hugo's ``buildExpired``: the old site kept showing expired pages, and so do we."""
+        return bool(getattr(self.site, "expired", False)) and self.generator == Generator.HUGO
 
     def site_excerpt_separator(self):
         """Jekyll's site-wide ``excerpt_separator``; its default (a blank line: the first
