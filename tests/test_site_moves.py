@@ -7,13 +7,17 @@ every post and page must answer 200, or 301 to content with the same title.
 """
 
 import datetime as dt
+import html
+import re
 import subprocess
+import zoneinfo
 from io import StringIO
 from urllib.parse import unquote
 
 import pytest
 from django.core.management import CommandError, call_command
 
+from blog.addresses import address_key
 from blog.importing import ImportOptions, import_paths
 from blog.models import Address, Page, Post, SiteSettings
 from blog.verification import Kind, Verdict, old_addresses, verify
@@ -21,7 +25,30 @@ from tests.test_generators import HUGO, JEKYLL, needs_hugo, needs_jekyll
 
 pytestmark = [pytest.mark.generators, pytest.mark.django_db]
 
-PROBE = "<!doctype html><html><head><title>{title}</title></head><body>{body}</body></html>\n"
+PROBE = (
+    "<!doctype html><html><head><title>{title}</title>"
+    '<meta name="date" content="{date}"></head><body>{body}</body></html>\n'
+)
+_DATE = re.compile(r'<title>(.*?)</title><meta name="date" content="([^"]*)">')
+
+
+def published_dates(build):
+    """{title: the date the generator gave the page}, for every page with a date."""
+    dates = {}
+    for page in build.rglob("*.html"):
+        match = _DATE.search(page.read_text())
+        if match and match[2] and not match[2].startswith("0001"):
+            dates[html.unescape(match[1])] = dt.datetime.fromisoformat(html.unescape(match[2]))
+    return dates
+
+
+def assert_dates_match(build, *, at_least):
+    """Every post the generator published has the date the generator gave it."""
+    dates = published_dates(build)
+    compared = [post for post in Post.objects.all() if post.title in dates]
+    assert len(compared) >= at_least
+    for post in compared:
+        assert post.published_at == dates[post.title], post.title
 
 
 def write(root, name, text):
@@ -61,7 +88,11 @@ def jekyll_site(root):
     write(
         site,
         "_layouts/probe.html",
-        PROBE.format(title="{{ page.title }}", body="{{ content }}"),
+        PROBE.format(
+            title="{{ page.title }}",
+            date="{{ page.date | date_to_xmlschema }}",
+            body="{{ content }}",
+        ),
     )
     posts = {
         "2024-01-05-cloud-post.md": post("In the cloud", "categories: [Cloud Computing, Ops]"),
@@ -137,6 +168,7 @@ def test_every_address_jekyll_published_answers_after_an_import(tmp_path):
         "2 defaults, collections: tools"
     )
     checks = assert_every_address_answers(build)
+    assert_dates_match(build, at_least=14)
     content = {check.path: check for check in checks.of_kind(Kind.CONTENT)}
     # Posts move to this site's pattern; Jekyll's addresses answer 301, spelled as Jekyll wrote
     # them (a category with a space, a dotted name, unicode).
@@ -225,7 +257,11 @@ def hugo_site(root):
         write(
             site,
             f"layouts/_default/{name}.html",
-            PROBE.format(title="{{ .Title }}", body="{{ .Content }}"),
+            PROBE.format(
+                title="{{ .Title }}",
+                date='{{ .Date.Format "2006-01-02T15:04:05-07:00" }}',
+                body="{{ .Content }}",
+            ),
         )
     blog = {
         "coredns-1.14.0-release.md": post("CoreDNS-1.14.0 Release", date="2026-01-10"),
@@ -275,6 +311,7 @@ def test_every_address_hugo_published_answers_after_an_import(tmp_path):
         "posts from blog/, timeZone Asia/Kolkata"
     )
     checks = assert_every_address_answers(build)
+    assert_dates_match(build, at_least=8)
     content = {check.path: check for check in checks.of_kind(Kind.CONTENT)}
     assert content["/2026/01/10/coredns-1.14.0-release/"].verdict == Verdict.MOVED
     assert content["/Digitizing-Home/"].verdict == Verdict.MOVED
@@ -360,3 +397,112 @@ def test_file_names_become_addresses_as_jekyll_spells_them(tmp_path):
         parsed = Post.objects.get(source_path=f"_posts/2024-01-{number + 1:02d}-{name}.md")
         own = parsed.addresses.get(is_current=False).key
         assert own == "/" + published[parsed.source_path], name
+
+
+# --- Every permalink style and placeholder ----------------------------------------------------
+
+JEKYLL_PERMALINKS = [
+    "date",
+    "pretty",
+    "ordinal",
+    "weekdate",
+    "none",
+    "/:categories/:year/:month/:day/:title:output_ext",
+    "/:collection/:i_month/:i_day/:short_year/:y_day/:hour-:minute-:second/:title/",
+    "/:slugified_categories/:long_month/:short_month/:long_day/:short_day/:w_year/:week/:w_day/"
+    ":name/:slug/",
+    "/blog/:year/:title",
+]
+
+
+@needs_jekyll
+@pytest.mark.parametrize("permalink", JEKYLL_PERMALINKS)
+def test_every_jekyll_permalink_style_and_placeholder(tmp_path, permalink):
+    from blog.parsing import find_post_files, parse_post
+
+    site = tmp_path / "jekyll"
+    write(site, "_config.yml", f"permalink: {permalink!r}\ntimezone: America/New_York\n")
+    write(site, "_layouts/probe.html", "{{ page.path }}")
+    posts = {
+        "_posts/2024-03-09-Mixed Case.v2.md": "categories: [Cloud Computing, ÜBER]",
+        "_posts/2023-12-31-new-year.md": "date: 2023-12-31 23:30:00 -0500",
+        "blog/_posts/2024-07-04-in-a-folder.md": "slug: Given Slug",
+    }
+    for name, extra in posts.items():
+        write(site, name, f"---\nlayout: probe\ntitle: T\n{extra}\n---\n")
+    write(site, "about.md", "---\nlayout: probe\ntitle: About\n---\n")
+    write(site, "docs/guide.md", "---\nlayout: probe\ntitle: Guide\n---\n")
+    build = build_with_jekyll(site)
+    published = {}
+    for page in build.rglob("*.html"):
+        relative = page.relative_to(build).as_posix()
+        published[page.read_text().strip()] = "/" + relative.removesuffix("index.html")
+    discovery = find_post_files(site)
+    for file in discovery.files:
+        parsed = parse_post(
+            (site / file.source_path).read_bytes(),
+            source_path=file.source_path,
+            tz=zoneinfo.ZoneInfo(discovery.site.zone_name()),  # as the import reads dates
+            site=discovery.site,
+            role=file.role,
+        )
+        # Jekyll writes /blog/2023/x (no ending) to the file /blog/2023/x.html: one key.
+        assert address_key(unquote(parsed.url)) == address_key(published[file.source_path]), (
+            file.source_path
+        )
+
+
+HUGO_PERMALINKS = [
+    "/:year/:month/:day/:title/",
+    "/:section/:sections/:slug/",
+    "/:monthname/:weekday/:weekdayname/:yearday/:filename/",
+    "/:contentbasename/:slugorfilename/:slugorcontentbasename/",
+    "/:sections[1:]/:year/:title/",
+    "/archive/:year-:month/:slug",
+]
+
+
+@needs_hugo
+@pytest.mark.parametrize("permalink", HUGO_PERMALINKS)
+@pytest.mark.parametrize("ugly", [False, True])
+def test_every_hugo_permalink_token(tmp_path, permalink, ugly):
+    from blog.parsing import find_post_files, parse_post
+
+    site = tmp_path / "hugo"
+    write(
+        site,
+        "hugo.toml",
+        f"baseURL = 'https://example.org/'\nuglyURLs = {str(ugly).lower()}\n"
+        f"timeZone = 'Asia/Tokyo'\n[permalinks]\nposts = '{permalink}'\n",
+    )
+    write(site, "layouts/_default/single.html", "{{ .File.Path }}")
+    write(site, "layouts/_default/list.html", "")
+    pages = {
+        "posts/Mixed Case.v2.md": "title: 'Hello, World! v1.2'\ndate: 2024-03-09T23:30:00",
+        "posts/deep/_index.md": "title: Deep",
+        "posts/deep/er/nested.md": "title: Nested\ndate: 2024-01-01\nslug: a/b",
+        "posts/bundle/index.md": "title: Bundle\ndate: 2024-02-29T10:00:00+01:00",
+        "notes/Note One.md": "title: Note one\ndate: 2024-05-05",
+        "about.md": "title: About",
+    }
+    for name, front in pages.items():
+        write(site, f"content/{name}", f"---\n{front}\n---\n")
+    build = build_with_hugo(site)
+    published = {}
+    for page in build.rglob("*.html"):
+        text = page.read_text().strip()
+        if text:
+            relative = page.relative_to(build).as_posix()
+            published["content/" + text] = "/" + relative.removesuffix("index.html")
+    discovery = find_post_files(site)
+    for file in discovery.files:
+        if file.role == "section":
+            continue
+        parsed = parse_post(
+            (site / file.source_path).read_bytes(),
+            source_path=file.source_path,
+            tz=zoneinfo.ZoneInfo(discovery.site.zone_name()),  # as the import reads dates
+            site=discovery.site,
+            role=file.role,
+        )
+        assert unquote(parsed.url) == published[file.source_path], file.source_path

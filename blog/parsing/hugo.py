@@ -271,6 +271,8 @@ class HugoSite(Site):
             last = self._urlize(slug, keep_slashes=True) if slug else self._urlize(stem)
             path = "/" + "/".join([*(self._urlize(folder) for folder in folders), last]) + "/"
         path = re.sub(r"/{2,}", "/", path)
+        if not path.endswith(("/", ".html")):
+            path += "/"  # Hugo publishes "/x" as /x/index.html, or /x.html with uglyURLs
         if ugly and path.endswith("/") and path != "/":
             path = path[:-1] + ".html"
         # Encoded as Hugo links it (a '#' in a title is %23); blog.addresses decodes it once.
