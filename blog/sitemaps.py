@@ -1,11 +1,12 @@
-"""sitemap.xml: posts with their last change, and the tag, category, author and archive pages."""
+"""sitemap.xml: posts and pages with their last change, and the tag, category, author and
+archive pages."""
 
 from django.contrib.sitemaps import Sitemap
 from django.db.models import Max
 from django.urls import reverse
 from taggit.models import Tag
 
-from blog.models import Author, Category, Post, with_public_post_counts
+from blog.models import Author, Category, Page, Post, with_public_post_counts
 
 
 class PostSitemap(Sitemap):
@@ -14,10 +15,25 @@ class PostSitemap(Sitemap):
     limit = 5000
 
     def items(self):
-        return Post.objects.public().only("slug", "published_at", "updated_at", "modified_at")
+        return Post.objects.public().only(
+            "slug", "path", "published_at", "updated_at", "modified_at"
+        )
 
     def lastmod(self, post):
         return max(post.updated_at or post.modified_at, post.published_at)
+
+
+class ContentPageSitemap(Sitemap):
+    """Pages served at their own addresses (About, a section's page); not redirects."""
+
+    changefreq = "monthly"
+    priority = 0.6
+
+    def items(self):
+        return Page.objects.public().filter(redirect_to="").only("path", "modified_at")
+
+    def lastmod(self, page):
+        return page.modified_at
 
 
 class PagesSitemap(Sitemap):
@@ -81,6 +97,7 @@ class ArchiveSitemap(Sitemap):
 SITEMAPS = {
     "pages": PagesSitemap,
     "posts": PostSitemap,
+    "site-pages": ContentPageSitemap,
     "tags": TermSitemap(
         Tag.objects.all(), "blog_taggedpost_items__content_object", "blog:tag_detail"
     ),

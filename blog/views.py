@@ -238,7 +238,7 @@ def page_detail(request, page):
     meta = PageMeta(
         title=page.title,
         description=page.meta_description,
-        path=page.path,
+        path=page.get_absolute_url(),
         image=page.images[0] if page.images else "",
         noindex=not page.is_public,
         feeds=site_feeds(),

@@ -6,6 +6,9 @@ import xml.etree.ElementTree as ET
 
 import feedparser
 import pytest
+from django.core.cache import cache
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
@@ -210,3 +213,30 @@ def test_feeds_stay_valid_without_authors_descriptions_or_excerpts(client, url):
         assert root.find(f"{atom}author/{atom}name").text
     _, feed = parsed(client, url)
     assert feed.entries[0].title == "Bare"
+
+
+def test_sitemap_lists_pages_and_costs_the_same_for_more_content(client):
+    from blog.models import Page
+
+    def count_queries():
+        with CaptureQueriesContext(connection) as captured:
+            assert client.get("/sitemap.xml").status_code == 200
+        return len(captured)
+
+    Page.objects.create(title="About", path="/about me/", status="published")
+    Page.objects.create(
+        title="Gone", path="/gone.html", status="published", redirect_to="https://x.example/"
+    )
+    Page.objects.create(title="Draft", path="/draft/")
+    make_post()
+    text = client.get("/sitemap.xml").content.decode()
+    assert "http://testserver/about%20me/" in text
+    assert "/gone.html" not in text
+    assert "/draft/" not in text
+    cache.clear()
+    few = count_queries()
+    for number in range(5):
+        make_post(slug=f"more-{number}")
+        Page.objects.create(title=f"P{number}", path=f"/p{number}/", status="published")
+    cache.clear()
+    assert count_queries() == few
