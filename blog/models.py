@@ -1079,20 +1079,15 @@ class AddressTaken(ValidationError):
         self.holder = holder
 
 
-class Revision(models.Model):
-    """A post as one save left it: who, when, how, and everything an import or the admin sets.
-
-    ``snapshot`` holds the fields and the ordered authors and categories, tags and keywords
-    (see ``blog.loading.snapshot``), so a revision can be compared with the post or restored.
-    """
+class RevisionBase(models.Model):
+    """What one save left: who, when, how, and a snapshot of everything that was set."""
 
     class Source(models.TextChoices):
         ADMIN = "admin", "Edited in the admin"
         IMPORT = "import", "Imported from a file"
         RESTORE = "restore", "Restored from an earlier revision"
 
-    post = models.ForeignKey(Post, on_delete=models.CASCADE, related_name="revisions")
-    version = models.PositiveIntegerField(help_text="The post's version after this save.")
+    version = models.PositiveIntegerField(help_text="The version after this save.")
     created_at = models.DateTimeField(default=timezone.now)
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL
@@ -1102,28 +1097,31 @@ class Revision(models.Model):
     snapshot = models.JSONField()
 
     class Meta:
+        abstract = True
         ordering = ["-created_at", "-id"]
+
+
+class Revision(RevisionBase):
+    """A post as one save left it: ``snapshot`` holds the fields and the ordered authors and
+    categories, tags and keywords (see ``blog.loading.snapshot``), so a revision can be compared
+    with the post or restored.
+    """
+
+    post = models.ForeignKey(Post, on_delete=models.CASCADE, related_name="revisions")
+
+    class Meta(RevisionBase.Meta):
         indexes = [models.Index(fields=["post", "-created_at"], name="revision_history")]
 
     def __str__(self):
         return f"{self.post} v{self.version} ({self.get_source_display()})"
 
 
-class PageRevision(models.Model):
-    """A page as one save left it (see ``blog.revisions.page_snapshot``)."""
+class PageRevision(RevisionBase):
+    """A page as one save left it (``Page.snapshot()``)."""
 
     page = models.ForeignKey(Page, on_delete=models.CASCADE, related_name="revisions")
-    version = models.PositiveIntegerField(help_text="The page's version after this save.")
-    created_at = models.DateTimeField(default=timezone.now)
-    user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL
-    )
-    source = models.CharField(max_length=10, choices=Revision.Source.choices)
-    note = models.CharField(max_length=300, blank=True)
-    snapshot = models.JSONField()
 
-    class Meta:
-        ordering = ["-created_at", "-id"]
+    class Meta(RevisionBase.Meta):
         indexes = [models.Index(fields=["page", "-created_at"], name="page_revision_history")]
 
     def __str__(self):

@@ -36,18 +36,24 @@ JEKYLL_PROBE_LAYOUT = (
 )
 
 
-def build_with_jekyll(site):
-    """Build ``site`` with Jekyll; what it printed for each post, by the post's source path."""
-    (site / "_layouts").mkdir(exist_ok=True)
-    (site / "_layouts" / "probe.html").write_text(JEKYLL_PROBE_LAYOUT)
-    destination = site.parent / "_site"
+def run_generator(command, site, destination):
+    """Build ``site`` into ``destination`` with ``command`` (jekyll build, hugo); fail the test
+    with the generator's own words if it refuses."""
     result = subprocess.run(
-        [JEKYLL, "build", "--quiet", "--source", str(site), "--destination", str(destination)],
+        [*command, "--quiet", "--source", str(site), "--destination", str(destination)],
         capture_output=True,
         text=True,
         timeout=120,
     )
     assert result.returncode == 0, result.stdout + result.stderr
+    return destination
+
+
+def build_with_jekyll(site):
+    """Build ``site`` with Jekyll; what it printed for each post, by the post's source path."""
+    (site / "_layouts").mkdir(exist_ok=True)
+    (site / "_layouts" / "probe.html").write_text(JEKYLL_PROBE_LAYOUT)
+    destination = run_generator([JEKYLL, "build"], site, site.parent / "_site")
     pages = [json.loads(path.read_text()) for path in destination.rglob("*.html")]
     return {page["path"]: page for page in pages}
 
@@ -135,14 +141,7 @@ def build_with_hugo(site):
     layouts = site / "layouts" / "_default"
     layouts.mkdir(parents=True, exist_ok=True)
     (layouts / "single.html").write_text(HUGO_PROBE_LAYOUT)
-    destination = site.parent / "public"
-    result = subprocess.run(
-        [HUGO, "--quiet", "--source", str(site), "--destination", str(destination)],
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
-    assert result.returncode == 0, result.stdout + result.stderr
+    destination = run_generator([HUGO], site, site.parent / "public")
     pages = [json.loads(path.read_text()) for path in destination.rglob("index.html")]
     return {f"content/{page['path']}": page for page in pages}
 

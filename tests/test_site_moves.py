@@ -9,7 +9,6 @@ every post and page must answer 200, or 301 to content with the same title.
 import datetime as dt
 import html
 import re
-import subprocess
 import zoneinfo
 from io import StringIO
 from urllib.parse import unquote
@@ -21,7 +20,7 @@ from blog.addresses import address_key
 from blog.importing import ImportOptions, import_paths
 from blog.models import Address, Page, Post, SiteSettings
 from blog.verification import Kind, Verdict, old_addresses, verify
-from tests.test_generators import HUGO, JEKYLL, needs_hugo, needs_jekyll
+from tests.test_generators import HUGO, JEKYLL, needs_hugo, needs_jekyll, run_generator
 
 pytestmark = [pytest.mark.generators, pytest.mark.django_db]
 
@@ -40,6 +39,12 @@ def published_dates(build):
         if match and match[2] and not match[2].startswith("0001"):
             dates[html.unescape(match[1])] = dt.datetime.fromisoformat(html.unescape(match[2]))
     return dates
+
+
+def checks_of_posts(report):
+    """The checks of the old site's posts (by title: pages are not posts here either)."""
+    titles = set(Post.objects.values_list("title", flat=True))
+    return [check for check in report.of_kind(Kind.CONTENT) if check.old_title in titles]
 
 
 def assert_dates_match(build, *, at_least):
@@ -128,15 +133,7 @@ def jekyll_site(root):
 
 
 def build_with_jekyll(site):
-    destination = site.parent / "_site"
-    result = subprocess.run(
-        [JEKYLL, "build", "--quiet", "--source", str(site), "--destination", str(destination)],
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
-    assert result.returncode == 0, result.stdout + result.stderr
-    return destination
+    return run_generator([JEKYLL, "build"], site, site.parent / "_site")
 
 
 def import_site(site, **options):
@@ -201,11 +198,7 @@ def test_keeping_addresses_serves_jekylls_own_without_a_redirect(tmp_path):
     assert report.addresses.startswith("Addresses: kept as the old site published them")
     assert SiteSettings.load().post_address == "/:year/:month/:day/:title/"
     checks = assert_every_address_answers(build)
-    posts = [
-        check
-        for check in checks.of_kind(Kind.CONTENT)
-        if Post.objects.filter(title=check.old_title).exists()
-    ]
+    posts = checks_of_posts(checks)
     assert len(posts) == 14
     assert {check.verdict for check in posts} == {Verdict.SERVED}
     # Old addresses from redirect_from still redirect.
@@ -290,15 +283,7 @@ def hugo_site(root):
 
 
 def build_with_hugo(site):
-    destination = site.parent / "public"
-    result = subprocess.run(
-        [HUGO, "--quiet", "--source", str(site), "--destination", str(destination)],
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
-    assert result.returncode == 0, result.stdout + result.stderr
-    return destination
+    return run_generator([HUGO], site, site.parent / "public")
 
 
 @needs_hugo
@@ -335,11 +320,7 @@ def test_keeping_addresses_serves_hugos_own_without_a_redirect(tmp_path):
     import_site(site, keep_addresses=True)
     assert SiteSettings.load().post_address == "/:year/:month/:day/:title/"
     checks = assert_every_address_answers(build)
-    posts = [
-        check
-        for check in checks.of_kind(Kind.CONTENT)
-        if Post.objects.filter(title=check.old_title).exists()
-    ]
+    posts = checks_of_posts(checks)
     assert {check.verdict for check in posts} == {Verdict.SERVED}
     assert Address.objects.filter(key="/old/aliased", is_current=False).exists()
 
