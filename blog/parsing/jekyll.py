@@ -1,10 +1,14 @@
 """Jekyll's conventions, as Jekyll 4.3 applies them (checked against Debian's ``jekyll`` by
-``tests/test_generators.py``).
+``tests/test_generators.py`` and ``tests/test_site_moves.py``).
 
 Dates: Jekyll reads a front-matter date with Ruby's ``Time.parse``, which takes month names,
 zone abbreviations and trailing words (``July 6, 2021``, ``2016-03-21 12:00 EDT``,
 ``2016-07-19 (optional)``). python-dateutil reads the same spellings; the differences from Ruby
 that the tests found are handled here.
+
+The site: ``read_site()`` reads ``_config.yml`` into a ``JekyllSite``, which knows which files
+are posts, drafts and pages, the front-matter ``defaults`` each file gets, and the address Jekyll
+writes each one at (``URL``, ``Drops::UrlDrop`` and ``Utils.slugify`` of Jekyll's source).
 """
 
 import datetime as dt
