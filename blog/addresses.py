@@ -98,6 +98,7 @@ RESERVED_ADDRESSES = (
     "/tags",
 )
 RESERVED_PREFIXES = (
+    "/-/",  # links to the old site's files (Jekyll's post_url and link)
     "/admin/",
     "/authors/",
     "/categories/",

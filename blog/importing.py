@@ -23,6 +23,8 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import connection, connections, transaction
 
+from blog.addresses import site_path
+from blog.conversion import page_variables
 from blog.loading import (
     STATISTICS_AFTER,
     Outcome,
@@ -31,7 +33,7 @@ from blog.loading import (
     refresh_planner_statistics,
     unpublish_missing,
 )
-from blog.models import Page, Post, SiteSettings, render_post_markdown
+from blog.models import ImportedSite, Page, Post, SiteSettings, render_post_markdown
 from blog.parsing import (
     MAX_FILE_BYTES,
     Message,
@@ -183,10 +185,15 @@ def import_paths(paths, *, options, progress=None):
             options = replace(options, tz=zoneinfo.ZoneInfo(site.zone_name()))
     tasks = _changed_files(files, options, report, site)
 
+    global _template_site
+    imported_site, _template_site = _remember_site(site)
     with _prepared(tasks, options) as prepared, _run_transaction(options, report):
         report.addresses = _choose_addresses(site, options)
-        loader = PostLoader(force=options.force, keep_addresses=options.keep_addresses)
-        page_loader = PageLoader(force=options.force)
+        imported_site = _stored(imported_site)
+        loader = PostLoader(
+            force=options.force, keep_addresses=options.keep_addresses, site=imported_site
+        )
+        page_loader = PageLoader(force=options.force, site=imported_site)
         done = 0
         try:
             for batch in _batches(prepared, BATCH_SIZE):
@@ -241,6 +248,33 @@ def import_paths(paths, *, options, progress=None):
         refresh_planner_statistics()
     report.elapsed = time.perf_counter() - started
     return report
+
+
+def _remember_site(site):
+    """The site's template material, read once: an unsaved ``ImportedSite`` (saved in the
+    import's transaction) and its ``TemplateSite`` for the worker processes."""
+    if site is None:
+        return None, None
+    config, data, includes = site.template_material()
+    imported = ImportedSite(
+        root=str(site.root), generator=site.generator, config=config, data=data, includes=includes
+    )
+    return imported, imported.template_site()
+
+
+def _stored(imported_site):
+    if imported_site is None:
+        return None
+    stored, _ = ImportedSite.objects.update_or_create(
+        root=imported_site.root,
+        defaults={
+            "generator": imported_site.generator,
+            "config": imported_site.config,
+            "data": imported_site.data,
+            "includes": imported_site.includes,
+        },
+    )
+    return stored
 
 
 def _choose_addresses(site, options):
@@ -353,6 +387,26 @@ def _read_all(descriptor, size):
     return b"".join(chunks)
 
 
+# What the site's templates read (``TemplateSite``), set before the worker processes are forked,
+# so that each inherits it instead of receiving it with every file.
+_template_site = None
+
+
+def template_page(parsed):
+    """The ``page`` variables a post's templates see, from what its file says."""
+    return page_variables(
+        title=parsed.title,
+        url=site_path(parsed.url) if parsed.url else "",
+        date=parsed.published_at,
+        slug=parsed.slug,
+        description=parsed.description,
+        authors=[author.name for author in parsed.authors],
+        categories=parsed.categories,
+        tags=parsed.tags,
+        extra=parsed.extra,
+    )
+
+
 def _prepare(task):
     """Parse and render one file (in a worker process): (task, parsed, rendered, problem)."""
     data, problem = _read(task.path, task.source_path)
@@ -377,6 +431,18 @@ def _prepare(task):
             excerpt=parsed.excerpt,
             excerpt_separator=parsed.excerpt_separator,
             excerpt_words=parsed.excerpt_words,
+            markup=parsed.markup,
+            site=_template_site,
+            page=template_page(parsed),
+        )
+        parsed.warnings.extend(
+            Message(
+                parsed.source_path,
+                text,
+                Severity.WARNING,
+                line=parsed.body_line + line - 1 if line else None,
+            )
+            for line, text in rendered.warnings
         )
     except ParseError as error:
         return task, None, None, error.message

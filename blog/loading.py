@@ -88,6 +88,8 @@ IMPORTED_FIELDS = [
     "permalink",
     "aliases",
     "front_matter_extra",
+    "markup",
+    "imported_site",
     *Post.RENDERED_FIELDS,
     "source_hash",
     "source_format",
@@ -113,9 +115,10 @@ class _Staged:
 class PostLoader:
     """Loads parsed posts; one loader serves one import run."""
 
-    def __init__(self, *, force=False, keep_addresses=False):
+    def __init__(self, *, force=False, keep_addresses=False, site=None):
         self.force = force
         self.keep_addresses = keep_addresses
+        self.site = site  # the ImportedSite the posts come from, if any
         self.site_settings = SiteSettings.load()
         self.addresses = {}
         self.paths = {}  # address key → owner, for the batch
@@ -193,6 +196,7 @@ class PostLoader:
         is_new = post is None
         post = post or Post(source_path=source_path)
         apply_parsed_fields(post, parsed)
+        post.imported_site = self.site
         post.slug = self._free_slug(post, parsed, messages)
         post.path = self._free_path(post, parsed, messages)
         self._note_shared_old_address(parsed, messages)
@@ -485,8 +489,9 @@ class PageLoader:
     the category exists, and are reported otherwise.
     """
 
-    def __init__(self, *, force=False):
+    def __init__(self, *, force=False, site=None):
         self.force = force
+        self.site = site
 
     def load(self, parsed, rendered=None, *, lists_contents=False):
         """Write one page; ``rendered`` is its body rendered by an import worker, if it was."""
@@ -520,6 +525,8 @@ class PageLoader:
         page.path = path
         page.status = Page.Status.PUBLISHED if parsed.published else Page.Status.DRAFT
         page.body = parsed.body
+        page.markup = parsed.markup
+        page.imported_site = self.site
         if rendered is not None:
             page.apply_rendering(rendered)
         page.description = parsed.description
@@ -642,6 +649,7 @@ def apply_parsed_fields(post, parsed):
     post.front_matter_extra = parsed.extra
     post.source_hash = parsed.source_hash
     post.source_format = parsed.front_matter_format
+    post.markup = parsed.markup
 
 
 # --- Knowing whether a post was edited since its import ---------------------------------------

@@ -1,3 +1,4 @@
+import dataclasses
 import datetime as dt
 import operator
 from functools import reduce
@@ -27,6 +28,7 @@ from blog.addresses import (
     pattern_problem,
 )
 from blog.caching import content_changed
+from blog.conversion import TemplateSite, convert, page_variables
 from blog.parsing import term_slug
 from blog.rendering import render_markdown
 from blog.safety import IMAGE_RULE, LINK_RULE, is_safe_image, is_safe_link
@@ -153,6 +155,38 @@ class SiteSettings(models.Model):
         content_changed()
 
 
+class Markup(models.TextChoices):
+    """The dialect a post's source is written in; rendering converts it (``blog.conversion``)."""
+
+    SITE = "", "This site's Markdown"
+    JEKYLL = "jekyll", "Jekyll: Liquid and kramdown"
+    HUGO = "hugo", "Hugo: shortcodes and Goldmark"
+
+
+class ImportedSite(models.Model):
+    """What an imported Jekyll or Hugo site gives its posts' templates: its configuration, its
+    ``_data`` and its ``_includes``. Kept so that posts render the same way again (after an edit,
+    or ``rerender_posts``) without the site's folder."""
+
+    root = models.CharField(max_length=500, unique=True, help_text="The folder imported.")
+    generator = models.CharField(max_length=10)
+    config = models.JSONField(default=dict, blank=True)
+    data = models.JSONField(default=dict, blank=True)
+    includes = models.JSONField(default=dict, blank=True)
+    imported_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = "imported site"
+
+    def __str__(self):
+        return f"{self.generator} site at {self.root}"
+
+    def template_site(self):
+        return TemplateSite(
+            config=self.config, data=self.data, includes=self.includes, site_url=settings.SITE_URL
+        )
+
+
 def validate_link(value):
     """The admin's check of an author's website: the same rule as the importer's."""
     if value and not is_safe_link(value):
@@ -171,19 +205,27 @@ def _site_host():
     return urlsplit(settings.SITE_URL).hostname or ""
 
 
-def render_post_markdown(*, body, excerpt, excerpt_separator, excerpt_words):
-    """Render a post's markdown fields with the site's settings.
+def render_post_markdown(
+    *, body, excerpt, excerpt_separator, excerpt_words, markup="", site=None, page=None
+):
+    """Convert a post's markdown fields from their dialect and render them with the site's
+    settings; what the conversion could not do is in the result's ``warnings``.
 
     The one place that maps a post's fields to the renderer: ``Post.render()`` and the importer's
-    worker processes (which have no database) both call it, so they always agree.
+    worker processes (which have no database) both call it, so they always agree. ``site`` is
+    the ``TemplateSite`` of the site the post came from, ``page`` its ``page`` variables.
     """
-    return render_markdown(
-        body,
-        excerpt=excerpt,
+    site = site or TemplateSite(site_url=settings.SITE_URL)
+    body = convert(body, markup=markup, site=site, page=page or {})
+    excerpt = convert(excerpt, markup=markup, site=site, page=page or {})
+    rendered = render_markdown(
+        body.text,
+        excerpt=excerpt.text,
         excerpt_separator=excerpt_separator or settings.BLOG_EXCERPT_SEPARATOR,
         excerpt_words=excerpt_words,
         site_host=_site_host(),
     )
+    return dataclasses.replace(rendered, warnings=(*body.warnings, *excerpt.warnings))
 
 
 class Author(models.Model):
@@ -493,6 +535,17 @@ class Post(models.Model):
         blank=True,
         help_text="The front-matter format of the file: yaml, toml, json, or empty for none.",
     )
+    markup = models.CharField(
+        max_length=10,
+        choices=Markup.choices,
+        default=Markup.SITE,
+        blank=True,
+        help_text="The dialect of the body: Jekyll's Liquid and Hugo's shortcodes are converted "
+        "when the post is rendered; the body is kept as written.",
+    )
+    imported_site = models.ForeignKey(
+        ImportedSite, null=True, blank=True, on_delete=models.SET_NULL, editable=False
+    )
     import_fingerprint = models.CharField(
         max_length=64,
         blank=True,
@@ -576,7 +629,7 @@ class Post(models.Model):
         post = super().from_db(db, field_names, values)
         # The stored rendering matches the stored markdown (`rerender_posts` keeps it so after a
         # renderer or settings change), so saving without a markdown change need not render.
-        if {"body", "excerpt", "excerpt_separator", "excerpt_words"} <= set(field_names):
+        if {"body", "excerpt", "excerpt_separator", "excerpt_words", "markup"} <= set(field_names):
             post._rendered_from = post._rendering_inputs()
         if {"status", "published_at", "expires_at"} <= set(field_names):
             post._was_public = post.is_public
@@ -616,9 +669,54 @@ class Post(models.Model):
     def local_publication_date(self):
         return timezone.localtime(self.published_at).date()
 
-    def render(self):
-        """Fill the rendered fields from the markdown fields."""
-        self.apply_rendering(render_post_markdown(**self._rendering_inputs()))
+    # What render() reads besides the markdown fields: a bulk render loads them with the posts.
+    TEMPLATE_FIELDS = (
+        "title",
+        "slug",
+        "path",
+        "published_at",
+        "description",
+        "front_matter_extra",
+        "imported_site",
+    )
+
+    def render(self, *, site=None):
+        """Fill the rendered fields from the markdown fields. ``site``: the post's
+        ``TemplateSite``, when the caller has it (else it is read)."""
+        converted = bool(self.markup)  # plain markdown needs no site or page variables
+        self.apply_rendering(
+            render_post_markdown(
+                **self._rendering_inputs(),
+                site=(site or self.template_site()) if converted else None,
+                page=self.template_page() if converted else None,
+            )
+        )
+
+    def template_site(self):
+        """What the templates of an imported post see of its old site."""
+        site = self.imported_site if self.imported_site_id else None
+        return site.template_site() if site else None
+
+    def template_page(self):
+        """The ``page`` variables of the post's templates (Jekyll's ``page.title``...): the same
+        as the import gave them, from what the post holds now."""
+        if self.pk is None:
+            authors = categories = tags = []
+        else:
+            authors = [author.name for author in self.authors.all()]
+            categories = [category.name for category in self.categories.all()]
+            tags = [tag.name for tag in self.tags.all()]
+        return page_variables(
+            title=self.title,
+            url=self.path,
+            date=self.published_at,
+            slug=self.slug,
+            description=self.description,
+            authors=authors,
+            categories=categories,
+            tags=tags,
+            extra=self.front_matter_extra,
+        )
 
     def apply_rendering(self, rendered):
         """Store a rendering of this post's current markdown (made here or by an import worker)."""
@@ -642,6 +740,7 @@ class Post(models.Model):
             "excerpt": self.excerpt,
             "excerpt_separator": self.excerpt_separator,
             "excerpt_words": self.excerpt_words,
+            "markup": self.markup,
         }
 
     @property
@@ -858,6 +957,12 @@ class Page(models.Model):
     )
     source_hash = models.CharField(max_length=64, blank=True)
     source_format = models.CharField(max_length=4, blank=True)
+    markup = models.CharField(
+        max_length=10, choices=Markup.choices, default=Markup.SITE, blank=True
+    )
+    imported_site = models.ForeignKey(
+        ImportedSite, null=True, blank=True, on_delete=models.SET_NULL, editable=False
+    )
     front_matter_extra = models.JSONField(
         default=dict,
         blank=True,
@@ -981,7 +1086,19 @@ class Page(models.Model):
     _rendered_body = None  # the body the rendered fields were made from, if known
 
     def render(self):
-        self.apply_rendering(render_markdown(self.body, site_host=_site_host()))
+        site = self.imported_site.template_site() if self.imported_site_id else None
+        page = {**(self.front_matter_extra or {}), "title": self.title, "url": self.path}
+        self.apply_rendering(
+            render_post_markdown(
+                body=self.body,
+                excerpt="",
+                excerpt_separator="",
+                excerpt_words=0,
+                markup=self.markup,
+                site=site,
+                page=page,
+            )
+        )
 
     def apply_rendering(self, rendered):
         """Store a rendering of the current body (made here or by an import worker)."""

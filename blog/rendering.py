@@ -37,6 +37,7 @@ class RenderedMarkdown:
     text: str  # the body as plain text, for search and snippets
     word_count: int
     reading_time: int  # whole minutes, at least 1 for a post with any words
+    warnings: tuple = ()  # (line, text): what converting the source's dialect could not do
 
 
 def render_markdown(

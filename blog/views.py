@@ -29,6 +29,7 @@ from blog.models import (
     Author,
     Category,
     Keyword,
+    Page,
     Post,
     with_public_post_counts,
     with_public_posts,
@@ -269,6 +270,42 @@ def content_at(request, address=""):
 
 
 post_detail = public_page(PostDetailView.as_view())
+
+
+def post_url_link(request, name):
+    """Jekyll's ``{% post_url 2010-07-21-name %}`` (or ``subfolder/2010-07-21-name``): 301 to
+    the post imported from that file of ``_posts/``, whatever its extension."""
+    in_posts = f"_posts/{name.strip('/')}"
+    candidates = (
+        Post.objects.visible_to(request.user)
+        .filter(source_path__contains=in_posts + ".")
+        .only("path", "source_path", "slug", "published_at")
+    )
+    post = next(
+        (post for post in candidates if post.source_path.rsplit(".", 1)[0].endswith(in_posts)),
+        None,
+    )
+    if post is None:
+        raise Http404(f"No post was imported from {in_posts}.")
+    return HttpResponsePermanentRedirect(post.get_absolute_url())
+
+
+def source_link(request, source_path):
+    """Jekyll's ``{% link path/to/file.md %}``: 301 to what was imported from that file."""
+    for model in (Post, Page):
+        content = (
+            (model.objects.visible_to(request.user) if model is Post else _visible_pages(request))
+            .filter(source_path=source_path.strip("/"))
+            .only("path")
+            .first()
+        )
+        if content is not None:
+            return HttpResponsePermanentRedirect(content.get_absolute_url())
+    raise Http404("Nothing was imported from that file.")
+
+
+def _visible_pages(request):
+    return Page.objects.all() if request.user.is_staff else Page.objects.public()
 
 
 # --- Posts by tag, category, keyword, author ---------------------------------------------

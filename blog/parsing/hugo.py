@@ -389,6 +389,7 @@ def read_site(folder):
             data = _read(site, file, shown)
             key = file.stem.lower()
             config = _merged(config, data if key in CONFIG_NAMES else {key: data})
+    site.config = config
     _apply_config(site, config)
     if not any((folder / name).is_dir() for name in site.content_dirs):
         return None

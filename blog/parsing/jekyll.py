@@ -17,12 +17,14 @@ import re
 import warnings
 import zoneinfo
 from dataclasses import dataclass, field
+from pathlib import Path
 from urllib.parse import quote
 
 from dateutil import parser as dateutil_parser
 
 from blog.parsing.messages import Message, ParseError, Severity
 from blog.parsing.sites import Role, Site, load_data_file, translate_pattern
+from blog.parsing.text import jsonable
 
 HOUR = 3600
 # Ruby's Time::ZoneOffset: the only zone names Time.parse understands. Any other abbreviation
@@ -239,6 +241,41 @@ class JekyllSite(Site):
             parts.append("drafts shown")
         return "Jekyll site: " + ", ".join(parts)
 
+    # Includes and data files larger than this are left out: they are not text for a post.
+    MATERIAL_MAX_BYTES = 512 * 1024
+
+    def template_material(self):
+        """``site.*`` (the configuration), ``site.data`` (``_data/`` files, by name) and the
+        ``_includes/`` that ``include`` reads."""
+        root = Path(self.root)
+        data = {}
+        data_folder = root / "_data"
+        for path in sorted(data_folder.rglob("*")) if data_folder.is_dir() else []:
+            if path.suffix.lower() not in (".yml", ".yaml", ".json", ".toml"):
+                continue
+            if path.stat().st_size > self.MATERIAL_MAX_BYTES:
+                continue
+            relative = path.relative_to(data_folder).with_suffix("").parts
+            try:
+                value = load_data_file(path, f"_data/{path.name}", mapping=False)
+            except ParseError as error:
+                self.messages.append(error.message)
+                continue
+            target = data
+            for part in relative[:-1]:
+                target = target.setdefault(part, {})
+            target[relative[-1]] = jsonable(value)
+        includes = {}
+        include_folder = root / "_includes"
+        for path in sorted(include_folder.rglob("*")) if include_folder.is_dir() else []:
+            if path.is_file() and path.stat().st_size <= self.MATERIAL_MAX_BYTES:
+                try:
+                    text = path.read_text(encoding="utf-8-sig")
+                except (OSError, UnicodeDecodeError):
+                    continue
+                includes[path.relative_to(include_folder).as_posix()] = text
+        return jsonable(self.config), data, includes
+
     def post_address_pattern(self):
         known = {
             name: f":{name}"
@@ -412,6 +449,7 @@ def read_site(folder):
             config = load_data_file(config_file, config_file.name)
         except ParseError as error:
             site.messages.append(error.message)
+    site.config = config
     _apply_config(site, config)
     _read_authors(site, folder)
     return site

@@ -63,6 +63,10 @@ class ParsedPost:
     url: str = ""
     kind: str = "post"  # or "page": served at its own address, outside the stream of posts
     redirect_to: str = ""  # a page that sends readers elsewhere (jekyll-redirect-from)
+    # The dialect of the body ("jekyll": Liquid; "hugo": shortcodes; "": plain markdown), which
+    # rendering converts, and the line of the file where the body starts, for messages.
+    markup: str = ""
+    body_line: int = 1
     # Hugo cuts automatic summaries after about 70 words (its `summaryLength`); Jekyll takes the
     # first paragraph (0). None: the generator's default.
     excerpt_words: int | None = None

@@ -344,6 +344,8 @@ class _Reader:
             aliases=self.aliases(),
             kind=kind,
             redirect_to=self.redirect_to(),
+            markup=self.markup(generator),
+            body_line=self.front_matter.body_line,
             warnings=self.warnings,
         )
         post.categories = unique(post.categories)
@@ -361,6 +363,14 @@ class _Reader:
         if self.site is not None and kind in ("post", "page", "section"):
             post.url = self.site.address(post, self.front_matter.data)
         return post
+
+    def markup(self, generator):
+        """The dialect the body is written in. Liquid runs only where Jekyll would run it: in a
+        Jekyll site's files, or in files of ``_posts/`` and ``_drafts/``."""
+        if self.site is not None:
+            return self.site.generator
+        jekyll_folders = {"_posts", "_drafts"} & set(self.source_path.parts[:-1])
+        return "jekyll" if generator == Generator.JEKYLL and jekyll_folders else ""
 
     def html_page(self, body, published):
         """A Jekyll page written in HTML: its body is kept as it is (markdown passes HTML

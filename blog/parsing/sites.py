@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from blog.parsing.messages import Message
+from blog.parsing.text import jsonable
 
 
 class Role:
@@ -31,6 +32,7 @@ class Site:
     base_path: str = ""  # the path of the site's address (Jekyll's baseurl, Hugo's baseURL)
     timezone: str = ""  # an IANA name, if the site sets one
     drafts: bool = False  # the generator publishes drafts (show_drafts, buildDrafts)
+    config: dict = field(default_factory=dict)  # the configuration as read
     messages: list[Message] = field(default_factory=list)
 
     def describe(self):
@@ -52,6 +54,11 @@ class Site:
     def address(self, post, front_matter):
         """The path the generator publishes ``post`` (a ``ParsedPost``) at."""
         raise NotImplementedError
+
+    def template_material(self):
+        """What the site's templates may read, as plain data: (configuration, data files,
+        includes by path). Read from the site's folder; stored with the import."""
+        return jsonable(self.config), {}, {}
 
     def zone_name(self):
         """The time zone dates without one are read in; "" for the import's own."""
@@ -106,9 +113,10 @@ def read_site(folder):
     return None
 
 
-def load_data_file(path, shown):
-    """A YAML, TOML or JSON configuration or data file as a mapping; ``ParseError`` naming the
-    file (``shown``), line and column when it does not parse."""
+def load_data_file(path, shown, *, mapping=True):
+    """A YAML, TOML or JSON configuration or data file as a mapping (or any value, with
+    ``mapping=False``: Jekyll's data files may hold lists); ``ParseError`` naming the file
+    (``shown``), line and column when it does not parse."""
     import json
     import tomllib
 
@@ -156,7 +164,7 @@ def load_data_file(path, shown):
     except (tomllib.TOMLDecodeError, yaml.YAMLError) as error:
         raise ParseError(shown, f"invalid {suffix.lstrip('.').upper()}: {error}") from None
     if data is None:
-        return {}
-    if not isinstance(data, dict):
+        return {} if mapping else None
+    if mapping and not isinstance(data, dict):
         raise ParseError(shown, "expected a mapping of keys to values", line=1)
     return data

@@ -1,0 +1,135 @@
+"""Converting what old generators' posts hold (Jekyll's Liquid) into what this site renders,
+with the generators as the reference."""
+
+import datetime as dt
+import html
+import re
+
+import pytest
+
+from blog.conversion import TemplateSite, convert
+from blog.importing import ImportOptions, import_paths
+from blog.models import Post
+from tests.test_generators import JEKYLL, needs_jekyll, run_generator
+
+pytestmark = pytest.mark.django_db
+
+
+def write(root, name, text):
+    path = root / name
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(text)
+    return path
+
+
+# --- Liquid, unit by unit --------------------------------------------------------------------
+
+
+def liquid(text, **site):
+    return convert(text, markup="jekyll", site=TemplateSite(**site), page={"title": "T"})
+
+
+def test_text_without_liquid_is_left_alone_and_other_dialects_are_not_run():
+    assert liquid("No templates here.").text == "No templates here."
+    kept = convert("{{ page.title }}", markup="", site=TemplateSite(), page={"title": "T"})
+    assert kept.text == "{{ page.title }}"
+
+
+def test_highlight_becomes_a_fenced_block_whose_comments_stay_code():
+    converted = liquid("{% highlight ruby linenos %}\n# not a heading\nx = 1\n{% endhighlight %}")
+    assert converted.text.strip() == "~~~ ruby\n# not a heading\nx = 1\n~~~"
+
+
+def test_raw_comment_and_unknown_tags():
+    converted = liquid(
+        "{% raw %}{{ kept }}{% endraw %}{% comment %}gone{% endcomment %}\n\n{% gist 1234 %}"
+    )
+    assert converted.text == "{{ kept }}\n\n{% gist 1234 %}"
+    assert converted.warnings == [(3, "the Liquid tag 'gist' is not known here: shown as written")]
+
+
+def test_broken_liquid_is_kept_whole_with_its_line():
+    converted = liquid("fine\n{% if %}\n")
+    assert converted.text == "fine\n{% if %}\n"
+    assert converted.warnings == [
+        (2, "Liquid could not run, so it is shown as written: missing expression")
+    ]
+
+
+def test_templates_are_bounded():
+    converted = liquid("{% for i in (1..100000000) %}x{% endfor %}")
+    assert "loop iteration limit" in converted.warnings[0][1]
+
+
+def test_a_missing_include_is_kept_and_the_rest_runs():
+    converted = liquid("{{ page.title }} {% include nope.html a=1 %}")
+    assert converted.text == "T {% include nope.html a=1 %}"
+    assert "'nope.html' is not in the site's _includes" in converted.warnings[0][1]
+
+
+# --- Against Jekyll ------------------------------------------------------------------------------
+
+JEKYLL_SITE = {
+    "_config.yml": "title: The Old Blog\nrepository: https://github.com/example/blog\n",
+    "_layouts/probe.html": "<article>{{ content }}</article>",
+    "_data/releases.yml": "- {version: 3.0.3, url: {gz: 'https://example.org/3.0.3.tar.gz'}}\n"
+    "- {version: 3.1.0, url: {gz: 'https://example.org/3.1.0.tar.gz'}}\n",
+    "_data/team.yml": "- {name: Ada, role: lead}\n- {name: Grace, role: reviewer}\n",
+    "_includes/note.html": '<aside class="note">{{ include.text }} ({{ site.title }})</aside>',
+    "_posts/2024-01-01-variables.md": "---\nlayout: probe\ntitle: Variables\nauthor: Ada\n---\n"
+    "Welcome to {{ site.title }}: {{ page.title }} by {{ page.author }}, "
+    "in {{ page.date | date: '%Y' }}. Code at {{ site.repository }}.\n",
+    "_posts/2024-01-02-data.md": "---\nlayout: probe\ntitle: Data\n---\n"
+    '{% assign release = site.data.releases | where: "version", "3.0.3" | first %}'
+    "Download {{ release.url.gz }}.\n\n"
+    "{% for member in site.data.team %}{{ member.name | upcase }} is the {{ member.role }}. "
+    "{% endfor %}\n\n{% capture n %}{{ site.data.team | size }}{% endcapture %}"
+    "{% if n == '2' %}Two people.{% else %}Not two.{% endif %}\n",
+    "_posts/2024-01-03-highlight.md": "---\nlayout: probe\ntitle: Highlight\n---\n"
+    "Before.\n\n{% highlight ruby %}\n# a comment, not a heading\nputs 'hi'\n{% endhighlight %}\n"
+    "\nAfter {% raw %}{{ this stays }}{% endraw %}.{% comment %}Hidden.{% endcomment %}\n",
+    "_posts/2024-01-04-include.md": "---\nlayout: probe\ntitle: Include\n---\n"
+    '{% include note.html text="Read this first" %}\n\nSee '
+    "[the first post]({% post_url 2024-01-01-variables %}) and "
+    "[the data]({% link _posts/2024-01-02-data.md %}).\n",
+}
+
+
+# kramdown's smart quotes, as plain quotes.
+TYPOGRAPHY = str.maketrans({"\u2018": "'", "\u2019": "'", "\u201c": '"', "\u201d": '"'})
+
+
+def visible_text(markup):
+    text = re.sub(r"<[^>]+>", " ", markup)
+    text = html.unescape(text).translate(TYPOGRAPHY)
+    return " ".join(text.split())
+
+
+@needs_jekyll
+def test_liquid_gives_the_text_jekyll_gives(tmp_path, client):
+    site = tmp_path / "site"
+    for name, text in JEKYLL_SITE.items():
+        write(site, name, text)
+    build = run_generator([JEKYLL, "build"], site, tmp_path / "_site")
+    report = import_paths([str(site)], options=ImportOptions(tz=dt.UTC))
+    assert report.errors == []
+    assert [m for m in report.messages if m.severity == "warning"] == []
+    for name in [name for name in JEKYLL_SITE if name.startswith("_posts/")]:
+        post = Post.objects.get(source_path=name)
+        # Jekyll's default address, /2024/01/01/variables.html, is this site's too.
+        built = build / (post.path.strip("/") + ".html")
+        jekyll_text = visible_text(built.read_text())
+        assert visible_text(post.body_html) == jekyll_text, name
+    # Highlighted code is code, not headings.
+    highlight = Post.objects.get(title="Highlight")
+    assert "<h1" not in highlight.body_html
+    assert 'class="highlight"' in highlight.body_html
+    # post_url and link lead to the posts imported from those files.
+    include = Post.objects.get(title="Include")
+    for target, title in (
+        ("/-/post/2024-01-01-variables", "Variables"),
+        ("/-/source/_posts/2024-01-02-data.md", "Data"),
+    ):
+        assert f'href="{target}"' in include.body_html
+        response = client.get(target)
+        assert response["Location"] == Post.objects.get(title=title).get_absolute_url()
