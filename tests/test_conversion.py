@@ -133,3 +133,29 @@ def test_liquid_gives_the_text_jekyll_gives(tmp_path, client):
         assert f'href="{target}"' in include.body_html
         response = client.get(target)
         assert response["Location"] == Post.objects.get(title=title).get_absolute_url()
+
+
+def test_an_include_inside_a_block_renders():
+    converted = liquid(
+        "{% if true %}{% include note.html text=page.title %} after{% endif %}",
+        includes={"note.html": "<b>{{ include.text }}</b>"},
+    )
+    assert converted.text == "<b>T</b> after"
+
+
+def test_jekylls_group_by_filter():
+    converted = liquid(
+        "{% assign years = site.data.talks | group_by: 'year' %}"
+        "{% for year in years %}{{ year.name }}: {{ year.size }}; {% endfor %}",
+        data={"talks": [{"year": 2016}, {"year": 2017}, {"year": 2016}]},
+    )
+    assert converted.text == "2016: 2; 2017: 1; "
+
+
+def test_site_page_and_jekyll_variables_as_a_published_site_had_them():
+    converted = liquid(
+        "{{ jekyll.environment }} {{ site.baseurl }}/assets/a.png {{ site.title }}",
+        config={"title": "Old", "baseurl": "/blog"},
+    )
+    # The site is served from its root here: {{ site.baseurl }} is empty.
+    assert converted.text == "production /assets/a.png Old"

@@ -65,11 +65,16 @@ def render_liquid(text, *, site, page):
         rendered = environment.from_string(text).render(
             site={**site.config, "data": site.data, "url": site.site_url, "baseurl": ""},
             page=page,
+            # What a published Jekyll site was built with (JEKYLL_ENV=production).
+            jekyll={"environment": "production", "version": "4.3.1"},
         )
     except LiquidError as error:
         line = _line_of(error)
         problem = str(error).split("\n", 1)[0]
         warnings.append((line, f"Liquid could not run, so it is shown as written: {problem}"))
+        return Converted(text, warnings)
+    except Exception as error:  # a fault here must cost a post its Liquid, never its import
+        warnings.append((None, f"Liquid could not run, so it is shown as written: {error!r}"))
         return Converted(text, warnings)
     return Converted(rendered, warnings)
 
@@ -259,7 +264,8 @@ class _IncludeNode(Node):
             )
             return buffer.write(str(self))
         with context.extend({"include": values}):
-            return template.render_with_context(context, buffer)
+            template.render_with_context(context, buffer, partial=True)
+        return True
 
 
 # --- Filters Jekyll adds ----------------------------------------------------------------------
@@ -296,6 +302,15 @@ def _filters(site):
     def where(items, key, value):
         return [item for item in items or [] if _get(item, key) == value]
 
+    def group_by(items, key):
+        groups = {}
+        for item in items or []:
+            groups.setdefault(str(_get(item, key) or ""), []).append(item)
+        return [
+            {"name": name, "items": members, "size": len(members)}
+            for name, members in groups.items()
+        ]
+
     def number_of_words(value):
         return len(str(value or "").split())
 
@@ -323,6 +338,7 @@ def _filters(site):
         "date_to_string": date_to_string,
         "date_to_long_string": date_to_long_string,
         "where": where,
+        "group_by": group_by,
         "number_of_words": number_of_words,
         "array_to_sentence_string": array_to_sentence_string,
         "inspect": lambda value: repr(value),

@@ -372,17 +372,28 @@ class _Reader:
         jekyll_folders = {"_posts", "_drafts"} & set(self.source_path.parts[:-1])
         return "jekyll" if generator == Generator.JEKYLL and jekyll_folders else ""
 
+    # What Jekyll computes for a template that this site does not: its own lists do that work.
+    SITE_COLLECTIONS = re.compile(
+        r"\b(site\.(posts|pages|html_pages|categories|tags|collections|documents|"
+        r"static_files|related_posts)|paginator)\b"
+    )
+
     def html_page(self, body, published):
         """A Jekyll page written in HTML: its body is kept as it is (markdown passes HTML
-        through). One that uses Liquid is imported as a draft, with a warning, as it shows
-        what Jekyll computed (lists of posts, data files) and this site does not run Liquid."""
-        if published and ("{%" in body or "{{" in body):
+        through) and its Liquid runs when it is rendered. One that lists the site's posts or
+        pages (``site.posts``, ``paginator``) is imported as a draft, with a warning: this site
+        makes those lists itself (the archive, the category and tag pages)."""
+        listing = self.SITE_COLLECTIONS.search(body)
+        if published and listing:
+            line = self.front_matter.body_line + body.count("\n", 0, listing.start())
             self.warnings.append(
                 Message(
                     str(self.source_path),
-                    "imported as a draft page: it is HTML with Liquid ({% ... %}, {{ ... }}), "
-                    "which this site does not run; edit it in the admin before publishing",
+                    f"imported as a draft page: its Liquid lists {listing[1]}, which this site "
+                    "shows on its own pages (the archive, categories, tags); edit it in the "
+                    "admin before publishing",
                     Severity.WARNING,
+                    line=line,
                 )
             )
             published = False
