@@ -224,8 +224,11 @@ def render_post_markdown(
         excerpt_separator=excerpt_separator or settings.BLOG_EXCERPT_SEPARATOR,
         excerpt_words=excerpt_words,
         site_host=_site_host(),
+        embed_hosts=settings.BLOG_EMBED_HOSTS,
     )
-    return dataclasses.replace(rendered, warnings=(*body.warnings, *excerpt.warnings))
+    return dataclasses.replace(
+        rendered, warnings=(*body.warnings, *excerpt.warnings, *rendered.warnings)
+    )
 
 
 class Author(models.Model):

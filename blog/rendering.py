@@ -47,6 +47,7 @@ def render_markdown(
     excerpt_separator=DEFAULT_EXCERPT_SEPARATOR,
     excerpt_words=0,
     site_host="",
+    embed_hosts=(),
 ):
     """Render a post's markdown ``text`` into sanitized HTML and the numbers shown beside it.
 
@@ -54,7 +55,8 @@ def render_markdown(
     text before ``excerpt_separator`` when the body contains it; else the body's first paragraph
     (Jekyll's default) or, with ``excerpt_words``, its first whole paragraphs that reach that
     many words (Hugo's automatic summary). Footnote markers never appear in an excerpt. Links to
-    hosts other than ``site_host`` get ``rel="noopener"``.
+    hosts other than ``site_host`` get ``rel="noopener"``. Frames from ``embed_hosts`` (https)
+    are kept, sandboxed; what the sanitizer removes is listed in the result's ``warnings``.
     """
     text = _normalise_newlines(text)
     head = None
@@ -74,16 +76,18 @@ def render_markdown(
         excerpt_md = _markdown(strip_footnotes=True)
         excerpt_html = excerpt_md.convert(head + "\n\n" + _reference_definitions(text))
 
-    body_html = sanitize_html(body_html, site_host=site_host)
+    removed = removed_elements(body_html, embed_hosts)
+    body_html = sanitize_html(body_html, site_host=site_host, embed_hosts=embed_hosts)
     text = plain_text(body_html)
     word_count = len(_WORD.findall(text))
     return RenderedMarkdown(
         body_html=body_html,
         toc_html=sanitize_html(toc_html, site_host=site_host),
-        excerpt_html=sanitize_html(excerpt_html, site_host=site_host),
+        excerpt_html=sanitize_html(excerpt_html, site_host=site_host, embed_hosts=embed_hosts),
         text=text,
         word_count=word_count,
         reading_time=reading_time(word_count),
+        warnings=tuple((None, text) for text in removed),
     )
 
 
@@ -295,25 +299,114 @@ ALLOWED_ATTRIBUTES["time"] = {"datetime"}
 ALLOWED_ATTRIBUTES["details"] = {"open"}
 ALLOWED_ATTRIBUTES["ol"] = ALLOWED_ATTRIBUTES["ol"] | {"type"}
 
-_cleaner = nh3.Cleaner(
-    tags=ALLOWED_TAGS,
-    attributes=ALLOWED_ATTRIBUTES,
-    allowed_classes=ALLOWED_CLASSES,
-    attribute_filter=_keep_content_out_of_site_ids,
-    # `rel` is allowed as written by authors; external links get "noopener" added below.
-    link_rel=None,
-    url_schemes=nh3.ALLOWED_URL_SCHEMES,
-    strip_comments=True,
-)
+# Video and audio play from this site or the embed hosts; frames show only the embed hosts'
+# players (YouTube's no-cookie domain, Vimeo...), sandboxed and without a referrer.
+MEDIA_ATTRIBUTES = {
+    "video": {"src", "poster", "controls", "width", "height", "preload", "loop", "muted"},
+    "audio": {"src", "controls", "preload", "loop"},
+    "source": {"src", "type"},
+    "track": {"src", "kind", "srclang", "label", "default"},
+    "iframe": {"src", "title", "width", "height", "loading", "allowfullscreen"},
+}
+EMBED_SANDBOX = "allow-scripts allow-same-origin allow-presentation allow-popups"
+# What the sanitizer removes and an owner should hear of, by tag.
+REPORTED_TAGS = ("script", "style", "iframe", "object", "embed", "form", "input", "button",
+                 "select", "textarea", "video", "audio", "svg", "canvas")  # fmt: skip
+_OPENING = re.compile(r"<(" + "|".join(REPORTED_TAGS) + r")\b", re.IGNORECASE)
 
 
-def sanitize_html(html, *, site_host=""):
-    """Remove everything that can run script from ``html``; mark external links noopener."""
+def _media_source_allowed(value, embed_hosts):
+    parts = urlsplit(value.strip())
+    if not parts.scheme and not parts.netloc:
+        return value.strip().startswith("/")  # a file of this site
+    return parts.scheme == "https" and parts.hostname in embed_hosts
+
+
+def _cleaner_for(embed_hosts):
+    """The sanitizer, for a set of embed hosts (one per set, made once)."""
+    embed_hosts = frozenset(embed_hosts)
+    cleaner = _cleaners.get(embed_hosts)
+    if cleaner is not None:
+        return cleaner
+
+    def attribute_filter(tag, attribute, value):
+        if tag in MEDIA_ATTRIBUTES and attribute in ("src", "poster"):
+            return value if _media_source_allowed(value, embed_hosts) else None
+        return _keep_content_out_of_site_ids(tag, attribute, value)
+
+    tags = ALLOWED_TAGS | {"video", "audio", "source", "track"}
+    attributes = {**ALLOWED_ATTRIBUTES, **MEDIA_ATTRIBUTES}
+    if not embed_hosts:
+        attributes.pop("iframe")
+    else:
+        tags |= {"iframe"}
+    cleaner = nh3.Cleaner(
+        tags=tags,
+        attributes=attributes,
+        allowed_classes=ALLOWED_CLASSES,
+        attribute_filter=attribute_filter,
+        # `rel` is allowed as written by authors; external links get "noopener" added below.
+        link_rel=None,
+        url_schemes=nh3.ALLOWED_URL_SCHEMES,
+        strip_comments=True,
+        set_tag_attribute_values={
+            "iframe": {"sandbox": EMBED_SANDBOX, "referrerpolicy": "no-referrer"}
+        },
+    )
+    _cleaners[embed_hosts] = cleaner
+    return cleaner
+
+
+_cleaners = {}
+# A frame, video or audio whose source was not allowed is left with nothing to show.
+_EMPTY_MEDIA = re.compile(r"<(iframe|video|audio)\b(?![^>]*\ssrc=)[^>]*>(?:(?!</\1>).)*</\1>", re.S)
+
+
+def sanitize_html(html, *, site_host="", embed_hosts=()):
+    """Remove everything that can run script from ``html``; keep frames from ``embed_hosts``,
+    sandboxed; mark external links noopener."""
     if not html:
         return ""
     # An element whose classes were all dropped keeps an empty attribute: leave it out.
-    cleaned = _cleaner.clean(html).replace(' class=""', "")
+    cleaned = _cleaner_for(embed_hosts).clean(html).replace(' class=""', "")
+    cleaned = _EMPTY_MEDIA.sub(lambda match: _keep_sources(match), cleaned)
     return _mark_external_links(cleaned, site_host)
+
+
+def _keep_sources(match):
+    """A video or audio without ``src`` may still play from its ``<source>``s; a frame cannot."""
+    return match[0] if match[1] != "iframe" and "<source src=" in match[0] else ""
+
+
+def removed_elements(html, embed_hosts=()):
+    """What sanitizing ``html`` takes away that a reader would miss, in words: "2 <script>"."""
+    before = _count_reported(html)
+    after = _count_reported(sanitize_html(html, embed_hosts=embed_hosts))
+    removed = []
+    for tag, count in before.items():
+        lost = count - after.get(tag, 0)
+        if lost > 0:
+            removed.append(
+                f"removed {lost} <{tag}> element(s): {REMOVAL_REASONS.get(tag, 'not allowed')}"
+            )
+    return removed
+
+
+REMOVAL_REASONS = {
+    "iframe": "frames are kept only from the embed hosts (BLOG_EMBED_HOSTS)",
+    "video": "video plays only from this site or the embed hosts",
+    "audio": "audio plays only from this site or the embed hosts",
+    "script": "posts may not run scripts",
+    "style": "posts may not restyle the site",
+}
+
+
+def _count_reported(html):
+    counts = {}
+    for match in _OPENING.finditer(html or ""):
+        tag = match[1].lower()
+        counts[tag] = counts.get(tag, 0) + 1
+    return counts
 
 
 # Ammonia serializes attributes in double quotes and escapes `"` inside them, so a tag's

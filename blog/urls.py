@@ -60,6 +60,8 @@ urlpatterns = [
     # Links to the old site's files, from Jekyll's {% post_url %} and {% link %}.
     path("-/post/<path:name>", views.post_url_link, name="post_url_link"),
     path("-/source/<path:source_path>", views.source_link, name="source_link"),
+    # ...and from Hugo's {{< ref >}} and {{< relref >}}.
+    path("-/ref/<path:reference>", views.ref_link, name="ref_link"),
     # Last: pages, and posts served where the site's pattern or the old site put them.
     path("<path:address>", views.content_at, name="content"),
 ]

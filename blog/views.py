@@ -12,7 +12,7 @@ from functools import wraps
 
 from django.conf import settings
 from django.db import DatabaseError, InterfaceError, OperationalError
-from django.db.models import Prefetch
+from django.db.models import Prefetch, Q
 from django.http import Http404, HttpResponse, HttpResponsePermanentRedirect
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
@@ -299,6 +299,23 @@ def source_link(request, source_path):
             .only("path")
             .first()
         )
+        if content is not None:
+            return HttpResponsePermanentRedirect(content.get_absolute_url())
+    raise Http404("Nothing was imported from that file.")
+
+
+def ref_link(request, reference):
+    """Hugo's ``{{< ref "docs/install.md" >}}`` (or ``/docs/install``, ``install``): 301 to what
+    was imported from that file of the content folder, as Hugo resolves the reference."""
+    reference = reference.strip("/")
+    stem = reference.removesuffix(".md")
+    endings = [f"/{reference}"] if reference.endswith(".md") else []
+    endings += [f"/{stem}.md", f"/{stem}/index.md", f"/{stem}/_index.md"]
+    matches = Q()
+    for ending in endings:
+        matches |= Q(source_path__endswith=ending)
+    for contents in (Post.objects.visible_to(request.user), _visible_pages(request)):
+        content = contents.filter(matches).only("path").order_by("source_path").first()
         if content is not None:
             return HttpResponsePermanentRedirect(content.get_absolute_url())
     raise Http404("Nothing was imported from that file.")

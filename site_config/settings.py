@@ -249,7 +249,8 @@ SECURE_HSTS_PRELOAD = env_bool("DJANGO_HSTS_PRELOAD", False)
 SILENCED_SYSTEM_CHECKS = [] if SECURE_HSTS_PRELOAD else ["security.W021"]
 
 # Content-Security-Policy: no inline script anywhere, nothing loaded from other sites except
-# images and media that posts link to; no frames, plugins or foreign forms.
+# images and media that posts link to, and frames from the embed hosts (BLOG_EMBED_HOSTS, below);
+# no plugins or foreign forms.
 CONTENT_SECURITY_POLICY = {
     "DIRECTIVES": {
         "default-src": ["'self'"],
@@ -318,3 +319,14 @@ BLOG_SEARCH_RATE = env_rate("BLOG_SEARCH_RATE", "30/60")
 BLOG_RETRY_AFTER_SECONDS = env_int("BLOG_RETRY_AFTER_SECONDS", 30)
 # Images uploaded in the admin may be at most this big.
 BLOG_MAX_IMAGE_BYTES = env_int("BLOG_MAX_IMAGE_BYTES", 5 * 1024 * 1024)
+# Hosts whose players posts may embed (<iframe>, <video>, <audio>), over https, sandboxed; the
+# Content-Security-Policy allows frames from exactly these. Space- or comma-separated.
+BLOG_EMBED_HOSTS = tuple(
+    host
+    for host in os.environ.get("BLOG_EMBED_HOSTS", "www.youtube-nocookie.com player.vimeo.com")
+    .replace(",", " ")
+    .split()
+)
+CONTENT_SECURITY_POLICY["DIRECTIVES"]["frame-src"] = [
+    f"https://{host}" for host in BLOG_EMBED_HOSTS
+] or ["'none'"]

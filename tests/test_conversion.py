@@ -9,8 +9,8 @@ import pytest
 
 from blog.conversion import TemplateSite, convert
 from blog.importing import ImportOptions, import_paths
-from blog.models import Post
-from tests.test_generators import JEKYLL, needs_jekyll, run_generator
+from blog.models import Post, render_post_markdown
+from tests.test_generators import HUGO, JEKYLL, needs_hugo, needs_jekyll, run_generator
 
 pytestmark = pytest.mark.django_db
 
@@ -100,9 +100,11 @@ TYPOGRAPHY = str.maketrans({"\u2018": "'", "\u2019": "'", "\u201c": '"', "\u201d
 
 
 def visible_text(markup):
+    """The text a reader sees, compared without spacing: highlighters split code into spans
+    differently (Pygments here, Rouge in Jekyll, Chroma in Hugo)."""
     text = re.sub(r"<[^>]+>", " ", markup)
     text = html.unescape(text).translate(TYPOGRAPHY)
-    return " ".join(text.split())
+    return "".join(text.split())
 
 
 @needs_jekyll
@@ -159,3 +161,114 @@ def test_site_page_and_jekyll_variables_as_a_published_site_had_them():
     )
     # The site is served from its root here: {{ site.baseurl }} is empty.
     assert converted.text == "production /assets/a.png Old"
+
+
+# --- Hugo's shortcodes -----------------------------------------------------------------------
+
+
+def shortcodes(text, page=None, **site):
+    return convert(text, markup="hugo", site=TemplateSite(**site), page=page or {})
+
+
+def test_hugo_built_in_shortcodes_become_markdown_and_html():
+    converted = shortcodes(
+        '{{< figure src="/a.png" alt="An A" caption="The letter A" >}}\n'
+        '{{< highlight go "linenos=table" >}}\n// a comment\n{{< /highlight >}}\n'
+        '[docs]({{< relref "docs/install.md#step-2" >}}) by {{< param "author" >}}\n'
+        "{{< youtube w7Ft2ymGmfc >}}\n{{< gist spf13 7896402 >}}\n"
+        '{{% details summary="More" %}}\n*Markdown* inside.\n{{% /details %}}\n'
+        '{{</* figure src="x" */>}}',
+        page={"author": "Ada"},
+    )
+    text = converted.text
+    assert '<figure><img src="/a.png" alt="An A"><figcaption><p>The letter A</p>' in text
+    assert "~~~ go\n// a comment\n~~~" in text
+    assert "[docs](/-/ref/docs/install.md#step-2) by Ada" in text
+    assert 'src="https://www.youtube-nocookie.com/embed/w7Ft2ymGmfc"' in text
+    assert "[https://gist.github.com/spf13/7896402](https://gist.github.com/spf13/7896402)" in text
+    assert '<details markdown="1">\n<summary>More</summary>\n\n\n*Markdown* inside.' in text
+    assert text.endswith('{{< figure src="x" >}}')
+    assert converted.warnings == []
+
+
+def test_a_sites_own_shortcode_is_kept_and_reported():
+    converted = shortcodes("One.\n{{< notice warning >}}Careful{{< /notice >}}\n{{<img src=a>}}")
+    assert converted.text == "One.\n{{< notice warning >}}Careful{{< /notice >}}\n{{<img src=a>}}"
+    assert [line for line, _ in converted.warnings] == [2, 3]
+    assert "'notice' is the site's own" in converted.warnings[0][1]
+
+
+def test_embeds_from_the_allowed_hosts_survive_sandboxed_and_others_are_reported():
+    post = Post.objects.create(
+        title="Embeds",
+        slug="embeds",
+        markup="hugo",
+        body='{{< youtube abc >}}\n\n<iframe src="https://evil.example/x"></iframe>\n\n'
+        '<video controls src="/media/clip.mp4"></video>\n\n<script>alert(1)</script>\n',
+    )
+    assert 'src="https://www.youtube-nocookie.com/embed/abc"' in post.body_html
+    assert 'sandbox="allow-scripts allow-same-origin allow-presentation allow-popups"' in (
+        post.body_html
+    )
+    assert "evil.example" not in post.body_html
+    assert '<video controls="" src="/media/clip.mp4"></video>' in post.body_html
+    assert "<script" not in post.body_html
+    rendered = render_post_markdown(
+        body=post.body, excerpt="", excerpt_separator="", excerpt_words=0, markup="hugo"
+    )
+    assert [text for _, text in rendered.warnings] == [
+        "removed 1 <iframe> element(s): frames are kept only from the embed hosts "
+        "(BLOG_EMBED_HOSTS)",
+        "removed 1 <script> element(s): posts may not run scripts",
+    ]
+
+
+def test_the_policy_allows_frames_from_the_embed_hosts_only(client):
+    policy = client.get("/")["Content-Security-Policy"]
+    assert "frame-src https://www.youtube-nocookie.com https://player.vimeo.com" in policy
+
+
+def test_refs_lead_to_the_content_imported_from_that_file(client, tmp_path):
+    site = tmp_path / "hugo"
+    write(
+        site, "hugo.toml", "baseURL = 'https://example.org/'\n[params]\nmainSections = ['posts']\n"
+    )
+    write(site, "content/docs/install.md", "---\ntitle: Install\n---\nSteps.\n")
+    write(
+        site,
+        "content/posts/a.md",
+        '---\ntitle: A\ndate: 2024-01-01\n---\nSee [install]({{< relref "docs/install" >}}).\n',
+    )
+    import_paths([str(site)], options=ImportOptions(tz=dt.UTC))
+    post = Post.objects.get(title="A")
+    assert 'href="/-/ref/docs/install"' in post.body_html
+    response = client.get("/-/ref/docs/install")
+    assert (response.status_code, response["Location"]) == (301, "/docs/install/")
+    assert client.get("/-/ref/docs/missing").status_code == 404
+
+
+HUGO_SITE = {
+    "hugo.toml": "baseURL = 'https://example.org/'\n[params]\nmainSections = ['posts']\n",
+    "layouts/_default/single.html": "<article>{{ .Content }}</article>",
+    "layouts/_default/list.html": "",
+    "content/docs/install.md": "---\ntitle: Install\n---\nSteps.\n",
+    "content/posts/shortcodes.md": "---\ntitle: Shortcodes\ndate: 2024-01-01\nauthor: Ada\n---\n"
+    "Written by {{< param author >}}.\n\n"
+    '{{< figure src="/a.png" alt="An A" title="Letters" caption="The letter A" >}}\n\n'
+    "{{< highlight python >}}\n# a comment, not a heading\nprint('hi')\n{{< /highlight >}}\n\n"
+    '{{< details summary="More" >}}\nHidden *text*.\n{{< /details >}}\n\n'
+    'See [the install guide]({{< relref "docs/install.md" >}}).\n',
+}
+
+
+@needs_hugo
+def test_shortcodes_give_the_text_hugo_gives(tmp_path):
+    site = tmp_path / "site"
+    for name, text in HUGO_SITE.items():
+        write(site, name, text)
+    build = run_generator([HUGO], site, tmp_path / "public")
+    import_paths([str(site)], options=ImportOptions(tz=dt.UTC))
+    post = Post.objects.get(title="Shortcodes")
+    hugo_text = visible_text((build / "posts/shortcodes/index.html").read_text())
+    assert visible_text(post.body_html) == hugo_text
+    assert "<h1" not in post.body_html

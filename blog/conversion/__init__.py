@@ -1,10 +1,12 @@
 """A post's source, as its old generator wrote it, converted to the markdown this site renders.
 
 The stored markdown stays what the file held; conversion runs when the post is rendered, so a
-better converter is one ``rerender_posts`` away. ``liquid`` runs Jekyll's Liquid. No Django here.
+better converter is one ``rerender_posts`` away. ``liquid`` runs Jekyll's Liquid; ``shortcodes``
+converts Hugo's. No Django here.
 """
 
 from blog.conversion.liquid import Converted, TemplateSite, render_liquid
+from blog.conversion.shortcodes import render_shortcodes
 
 
 def page_variables(
@@ -32,6 +34,8 @@ def convert(text, *, markup, site, page):
     with what could not be converted, each kept as written, as (line, text) warnings."""
     if markup == "jekyll":
         return render_liquid(text, site=site, page=page)
+    if markup == "hugo":
+        return render_shortcodes(text, site=site, page=page)
     return Converted(text)
 
 
