@@ -92,7 +92,11 @@ class PostFeed(Feed):
         return item.get_absolute_url()
 
     def item_guid(self, item):
-        return absolute(item.get_absolute_url())
+        # The id feed readers know the post by: the old site's, kept through the move.
+        return item.feed_id or absolute(item.get_absolute_url())
+
+    def item_guid_is_permalink(self, item):
+        return False  # an id, which may be an address the post had before it moved
 
     def item_pubdate(self, item):
         return item.published_at
@@ -199,7 +203,7 @@ def json_feed(request):
         "language": settings.LANGUAGE_CODE,
         "items": [
             {
-                "id": absolute(post.get_absolute_url()),
+                "id": post.feed_id or absolute(post.get_absolute_url()),
                 "url": absolute(post.get_absolute_url()),
                 "title": post.title,
                 "content_html": post.body_html,

@@ -44,6 +44,7 @@ from blog.models import (
     page_path_problem,
 )
 from blog.parsing import AuthorRef, Message, Severity, slugify, term_slug
+from blog.seo import absolute
 
 
 class Outcome(enum.StrEnum):
@@ -90,6 +91,7 @@ IMPORTED_FIELDS = [
     "front_matter_extra",
     "markup",
     "imported_site",
+    "feed_id",
     *Post.RENDERED_FIELDS,
     "source_hash",
     "source_format",
@@ -200,6 +202,8 @@ class PostLoader:
         post.slug = self._free_slug(post, parsed, messages)
         post.path = self._free_path(post, parsed, messages)
         self._note_shared_old_address(parsed, messages)
+        # Feed readers know the post by its first id, which never changes.
+        post.feed_id = post.feed_id or parsed.feed_id or absolute(post.get_absolute_url())
         if rendered is None:
             post.render()
         else:

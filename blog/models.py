@@ -33,6 +33,7 @@ from blog.parsing import term_slug
 from blog.rendering import render_markdown
 from blog.safety import IMAGE_RULE, LINK_RULE, is_safe_image, is_safe_link
 from blog.search import SearchDocumentField
+from blog.seo import absolute
 
 
 class SiteVersion(models.Model):
@@ -546,6 +547,13 @@ class Post(models.Model):
         help_text="The dialect of the body: Jekyll's Liquid and Hugo's shortcodes are converted "
         "when the post is rendered; the body is kept as written.",
     )
+    feed_id = models.CharField(
+        max_length=600,
+        blank=True,
+        editable=False,
+        help_text="The post's id in feeds, which never changes: the old site's (its absolute "
+        "address there), or its first address here. Feed readers know a post by it.",
+    )
     imported_site = models.ForeignKey(
         ImportedSite, null=True, blank=True, on_delete=models.SET_NULL, editable=False
     )
@@ -607,6 +615,8 @@ class Post(models.Model):
             # A new slug or day moves the post; its previous address becomes a redirect.
             self.path = SiteSettings.load().post_path(self)
         self.version += 1
+        if not self.feed_id:
+            self.feed_id = absolute(self.get_absolute_url())
         was_public = self._was_public and not self._state.adding
         with transaction.atomic():
             super().save(*args, **kwargs)

@@ -240,3 +240,32 @@ def test_sitemap_lists_pages_and_costs_the_same_for_more_content(client):
         Page.objects.create(title=f"P{number}", path=f"/p{number}/", status="published")
     cache.clear()
     assert count_queries() == few
+
+
+def test_a_post_keeps_its_feed_id_when_it_moves_and_imports_keep_the_old_sites(client, tmp_path):
+    from blog.importing import ImportOptions, import_paths
+    from blog.models import SiteSettings
+
+    post = make_post(slug="first")
+    first_id = post.feed_id
+    assert first_id == f"http://testserver{post.get_absolute_url()}"
+    settings_row = SiteSettings.load()
+    settings_row.post_address = "/posts/:slug/"
+    settings_row.save()
+    post.refresh_from_db()
+    assert post.path == "/posts/first/"
+    entries = feedparser.parse(client.get("/feed.xml").content).entries
+    assert [entry.id for entry in entries] == [first_id]
+    rss = client.get("/index.xml").content.decode()
+    assert f'<guid isPermaLink="false">{first_id}</guid>' in rss
+    assert json.loads(client.get("/feed.json").content)["items"][0]["id"] == first_id
+
+    site = tmp_path / "site"
+    (site / "_posts").mkdir(parents=True)
+    (site / "_config.yml").write_text("url: https://old.example\nbaseurl: /blog\n")
+    (site / "_posts" / "2020-01-02-moved.md").write_text("---\ntitle: Moved\n---\nText.\n")
+    import_paths([str(site)], options=ImportOptions(tz=dt.UTC))
+    moved = Post.objects.get(title="Moved")
+    # jekyll-feed's <id>: the post's id on the old site (tests/test_site_moves.py checks it
+    # against jekyll-feed itself).
+    assert moved.feed_id == "https://old.example/blog/2020/01/02/moved"

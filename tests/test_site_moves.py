@@ -487,3 +487,26 @@ def test_every_hugo_permalink_token(tmp_path, permalink, ugly):
             role=file.role,
         )
         assert unquote(parsed.url) == published[file.source_path], file.source_path
+
+
+@needs_jekyll
+def test_feed_ids_are_the_ones_jekyll_feed_gave(tmp_path):
+    site = tmp_path / "site"
+    write(
+        site,
+        "_config.yml",
+        "url: https://old.example\nbaseurl: /blog\nplugins: [jekyll-feed]\npermalink: pretty\n",
+    )
+    write(site, "_posts/2020-01-02-moved.md", "---\ntitle: Moved\n---\nText.\n")
+    write(
+        site,
+        "notes/_posts/2020-01-03-x.y.md",
+        "---\ntitle: Other\nslug: Other Name\ncategories: [A B]\n---\nText.\n",
+    )
+    build = build_with_jekyll(site)
+    published = set(
+        re.findall(r"<entry>.*?<id>([^<]*)</id>", (build / "feed.xml").read_text(), re.S)
+    )
+    assert len(published) == 2
+    import_site(site)
+    assert set(Post.objects.values_list("feed_id", flat=True)) == published

@@ -178,6 +178,13 @@ class HugoSite(Site):
                 parts.append(f"build{name.title()}")
         return "Hugo site: " + (", ".join(parts) or "default settings")
 
+    def site_address(self):
+        base_url = self.config.get("baseurl")
+        if not isinstance(base_url, str) or "://" not in base_url:
+            return ""
+        parts = urlsplit(base_url.strip())
+        return f"{parts.scheme}://{parts.netloc}"
+
     def zone_name(self):
         return self.timezone or "UTC"  # Hugo reads a date without a zone as UTC
 

@@ -18,7 +18,7 @@ import warnings
 import zoneinfo
 from dataclasses import dataclass, field
 from pathlib import Path
-from urllib.parse import quote
+from urllib.parse import quote, urlsplit
 
 from dateutil import parser as dateutil_parser
 
@@ -275,6 +275,29 @@ class JekyllSite(Site):
                     continue
                 includes[path.relative_to(include_folder).as_posix()] = text
         return jsonable(self.config), data, includes
+
+    def feed_id(self, post, front_matter):
+        """jekyll-feed's ``<id>``: the post's ``id`` (its address's folder and its slug, as
+        ``Document#id`` makes it) as an absolute URL."""
+        origin = self.site_address()
+        if not origin or post.kind != "post" or not post.url.startswith("/"):
+            return super().feed_id(post, front_matter)
+        url = post.url[len(self.base_path) :] if self.base_path else post.url
+        name = post.source_path.rsplit("/", 1)[-1].rsplit(".", 1)[0]
+        dated = re.match(r"^\d{2,4}-\d{1,2}-\d{1,2}-(.*)$", name)
+        slug = front_matter.get("slug") if isinstance(front_matter.get("slug"), str) else None
+        slug = slug or re.sub(r"\.*$", "", dated[1] if dated else name)
+        folder = (
+            url.rsplit("/", 1)[0] if not url.endswith("/") else url.rstrip("/").rsplit("/", 1)[0]
+        )
+        return origin + self.base_path + f"{folder}/{escape_path(slug)}"
+
+    def site_address(self):
+        url = self.config.get("url")
+        if not isinstance(url, str) or "://" not in url:
+            return ""
+        parts = urlsplit(url.strip())
+        return f"{parts.scheme}://{parts.netloc}"
 
     def post_address_pattern(self):
         known = {

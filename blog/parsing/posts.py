@@ -67,6 +67,7 @@ class ParsedPost:
     # rendering converts, and the line of the file where the body starts, for messages.
     markup: str = ""
     body_line: int = 1
+    feed_id: str = ""  # the id the old site's feed gave it, if known
     # Hugo cuts automatic summaries after about 70 words (its `summaryLength`); Jekyll takes the
     # first paragraph (0). None: the generator's default.
     excerpt_words: int | None = None

@@ -362,6 +362,7 @@ class _Reader:
             kind = post.kind = self.site.section_kind(str(self.source_path))
         if self.site is not None and kind in ("post", "page", "section"):
             post.url = self.site.address(post, self.front_matter.data)
+            post.feed_id = self.site.feed_id(post, self.front_matter.data)
         return post
 
     def markup(self, generator):

@@ -60,6 +60,16 @@ class Site:
         includes by path). Read from the site's folder; stored with the import."""
         return jsonable(self.config), {}, {}
 
+    def site_address(self):
+        """The old site's scheme and host (Jekyll's ``url``, Hugo's ``baseURL``), or ""."""
+        return ""
+
+    def feed_id(self, post, front_matter):
+        """The id the old site's feed gave ``post`` (Hugo's RSS ``<guid>``: its absolute
+        address); "" when the site's address is not configured."""
+        origin = self.site_address()
+        return origin + post.url if origin and post.url.startswith("/") else ""
+
     def zone_name(self):
         """The time zone dates without one are read in; "" for the import's own."""
         return self.timezone
