@@ -226,6 +226,7 @@ def render_post_markdown(
         excerpt_words=excerpt_words,
         site_host=_site_host(),
         embed_hosts=settings.BLOG_EMBED_HOSTS,
+        dialect=markup,
     )
     return dataclasses.replace(
         rendered, warnings=(*body.warnings, *excerpt.warnings, *rendered.warnings)

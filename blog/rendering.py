@@ -22,6 +22,7 @@ import markdown
 import nh3
 from markdown.extensions import Extension
 from markdown.extensions.toc import slugify_unicode
+from markdown.preprocessors import Preprocessor
 from markdown.treeprocessors import Treeprocessor
 from pygments.token import STANDARD_TYPES
 
@@ -48,6 +49,7 @@ def render_markdown(
     excerpt_words=0,
     site_host="",
     embed_hosts=(),
+    dialect="",
 ):
     """Render a post's markdown ``text`` into sanitized HTML and the numbers shown beside it.
 
@@ -57,6 +59,8 @@ def render_markdown(
     many words (Hugo's automatic summary). Footnote markers never appear in an excerpt. Links to
     hosts other than ``site_host`` get ``rel="noopener"``. Frames from ``embed_hosts`` (https)
     are kept, sandboxed; what the sanitizer removes is listed in the result's ``warnings``.
+    ``dialect`` "hugo" reads the text as Goldmark (CommonMark) would where it differs: a list
+    may start right after a paragraph.
     """
     text = _normalise_newlines(text)
     head = None
@@ -66,6 +70,7 @@ def render_markdown(
         head = text.split(excerpt_separator, 1)[0]
 
     md = _markdown(capture_excerpt_words=None if head is not None else excerpt_words)
+    md.dialect = dialect
     body_html = md.convert(text)
     toc_html = md.toc if md.toc_tokens else ""
     if head is None:
@@ -74,8 +79,10 @@ def render_markdown(
         # Reference-style links and footnotes in the excerpt point at definitions further down
         # the post; carry the definitions along so they resolve (Jekyll does the same).
         excerpt_md = _markdown(strip_footnotes=True)
+        excerpt_md.dialect = dialect
         excerpt_html = excerpt_md.convert(head + "\n\n" + _reference_definitions(text))
 
+    body_html, excerpt_html = _task_boxes(body_html), _task_boxes(excerpt_html)
     removed = removed_elements(body_html, embed_hosts)
     body_html = sanitize_html(body_html, site_host=site_host, embed_hosts=embed_hosts)
     text = plain_text(body_html)
@@ -89,6 +96,14 @@ def render_markdown(
         reading_time=reading_time(word_count),
         warnings=tuple((None, text) for text in removed),
     )
+
+
+# A task list's boxes (`- [x] done`), as text: a form control has no place in a post.
+_TASK_BOX = re.compile(r"<input type=\"checkbox\" disabled( checked)?/?>")
+
+
+def _task_boxes(html):
+    return _TASK_BOX.sub(lambda match: "\u2611" if match[1] else "\u2610", html)
 
 
 def reading_time(word_count):
@@ -121,6 +136,12 @@ EXTENSION_CONFIGS = {
     "footnotes": {"BACKLINK_TITLE": "Back to reference %d in the text"},
     "tables": {"use_align_attribute": True},
     "codehilite": {"css_class": "highlight", "guess_lang": False},
+    # GitHub's and Goldmark's ~~strikethrough~~ (not ~subscript~, which neither has).
+    "pymdownx.tilde": {"subscript": False},
+    # Bare addresses become links, as on GitHub and in Goldmark's linkify.
+    "pymdownx.magiclink": {"hide_protocol": False},
+    # `\@`, `\<`: any character may be escaped, as CommonMark allows for punctuation.
+    "pymdownx.escapeall": {"hardbreak": False, "nbsp": False},
     "toc": {
         "permalink": "#",
         "permalink_class": "headerlink",
@@ -133,7 +154,12 @@ EXTENSIONS = [
     "abbr",
     "attr_list",
     "def_list",
-    "fenced_code",
+    # Fenced code anywhere, also inside list items and quotes (GitHub, Goldmark, kramdown).
+    "pymdownx.superfences",
+    "pymdownx.tilde",
+    "pymdownx.tasklist",
+    "pymdownx.magiclink",
+    "pymdownx.escapeall",
     "footnotes",
     "md_in_html",
     "tables",
@@ -185,6 +211,41 @@ class ExcerptExtension(Extension):
         # After every other tree processor (the lowest built-in, "unescape", has priority 0), so
         # the captured paragraph is final apart from the string-level postprocessors.
         md.treeprocessors.register(ExcerptTreeprocessor(md), "excerpt", -10)
+        md.dialect = ""
+        # Before the block parser sees the lines (the built-in preprocessors end at 20).
+        md.preprocessors.register(ListAfterParagraph(md), "list_after_paragraph", 5)
+
+
+class ListAfterParagraph(Preprocessor):
+    """CommonMark's rule, for Hugo's posts: a bullet list, or a numbered list starting at 1, may
+    follow a paragraph line directly; Python-Markdown would read it as part of the paragraph."""
+
+    LIST_START = re.compile(r"^ {0,3}(?:[-*+]|1[.)])[ \t]+\S")
+    FENCE = re.compile(r"^ {0,3}(`{3,}|~{3,})")
+    NOT_PARAGRAPH = re.compile(r"^ {0,3}(?:[-*+]|\d+[.)]|#|>|\||<|`{3}|~{3})")
+
+    def run(self, lines):
+        if self.md.dialect != "hugo":
+            return lines
+        result = []
+        fence = None
+        for line in lines:
+            opening = self.FENCE.match(line)
+            if fence is not None:
+                if opening and opening[1][0] == fence[0] and len(opening[1]) >= len(fence):
+                    fence = None
+            elif opening:
+                fence = opening[1]
+            elif (
+                self.LIST_START.match(line)
+                and result
+                and result[-1].strip()
+                and not result[-1].startswith(("    ", "\t"))
+                and not self.NOT_PARAGRAPH.match(result[-1])
+            ):
+                result.append("")
+            result.append(line)
+        return result
 
 
 class ExcerptTreeprocessor(Treeprocessor):

@@ -272,3 +272,52 @@ def test_shortcodes_give_the_text_hugo_gives(tmp_path):
     hugo_text = visible_text((build / "posts/shortcodes/index.html").read_text())
     assert visible_text(post.body_html) == hugo_text
     assert "<h1" not in post.body_html
+
+
+# --- Markdown as the old generator read it -----------------------------------------------------
+
+GOLDMARK_POST = """---
+title: Dialect
+date: 2024-01-01
+---
+Shopping, with ~~milk~~ struck out:
+- eggs
+- bread
+
+Steps:
+1. Install:
+
+   ```sh
+   # a comment, not a heading
+   pip install blog
+   ```
+
+2. Run it.
+
+- [x] done
+- [ ] to do
+
+Mail me at user\\@example.org or see https://example.org/docs.
+"""
+
+
+def structure(markup):
+    return {tag: len(re.findall(rf"<{tag}\\b", markup)) for tag in ("li", "pre", "del", "a", "h1")}
+
+
+@needs_hugo
+def test_markdown_reads_as_goldmark_reads_it(tmp_path):
+    site = tmp_path / "site"
+    write(site, "hugo.toml", "baseURL = 'https://example.org/'\n")
+    write(site, "layouts/_default/single.html", "<article>{{ .Content }}</article>")
+    write(site, "layouts/_default/list.html", "")
+    write(site, "content/posts/dialect.md", GOLDMARK_POST)
+    build = run_generator([HUGO], site, tmp_path / "public")
+    import_paths([str(site)], options=ImportOptions(tz=dt.UTC))
+    post = Post.objects.get(title="Dialect")
+    hugo_html = (build / "posts/dialect/index.html").read_text()
+    assert structure(post.body_html) == structure(hugo_html)
+    # Task boxes are text here (☑/☐), form controls there: compare the words around them.
+    assert visible_text(post.body_html).replace("\u2611", "").replace("\u2610", "") == (
+        visible_text(hugo_html)
+    )
