@@ -21,10 +21,13 @@ from dataclasses import dataclass, field, replace
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.core.files.storage import default_storage
 from django.db import connection, connections, transaction
 
 from blog.addresses import site_path
 from blog.conversion import page_variables
+from blog.conversion.references import point_at_files, references
+from blog.files import store_files
 from blog.loading import (
     STATISTICS_AFTER,
     Outcome,
@@ -43,6 +46,7 @@ from blog.parsing import (
     find_post_files,
     parse_post,
 )
+from blog.parsing.assets import SiteFiles
 from blog.parsing.sites import Role, Site
 
 # Below this many files to parse, starting worker processes costs more than it saves.
@@ -77,6 +81,9 @@ class ImportReport:
     skipped: int = 0
     pruned: int = 0
     pages: int = 0  # pages created or updated (counted in created/updated too)
+    files_referenced: int = 0  # the old site's files the posts and pages refer to
+    files_copied: int = 0  # of those, copied now (the others were stored already)
+    files_missing: int = 0  # references to files the site does not have
     site: str = ""  # what the site's configuration said
     addresses: str = ""  # where posts are served
     messages: list[Message] = field(default_factory=list)
@@ -114,6 +121,8 @@ class ImportReport:
             "skipped": self.skipped,
             "pruned": self.pruned,
             "pages": self.pages,
+            "files copied": self.files_copied,
+            "files missing": self.files_missing,
         }
 
     def summary(self):
@@ -185,8 +194,9 @@ def import_paths(paths, *, options, progress=None):
             options = replace(options, tz=zoneinfo.ZoneInfo(site.zone_name()))
     tasks = _changed_files(files, options, report, site)
 
-    global _template_site
+    global _template_site, _site_files
     imported_site, _template_site = _remember_site(site)
+    _site_files = SiteFiles.of(site) if site is not None else None
     with _prepared(tasks, options) as prepared, _run_transaction(options, report):
         report.addresses = _choose_addresses(site, options)
         imported_site = _stored(imported_site)
@@ -202,7 +212,15 @@ def import_paths(paths, *, options, progress=None):
                     if problem is not None:
                         report.failed += 1
                         report.messages.append(problem)
-                    elif parsed.kind == "section":  # its page, listing what is below it
+                        continue
+                    report.files_referenced += len(parsed.files)
+                    report.files_missing += sum(
+                        "is not among the site's files" in message.text
+                        for message in parsed.warnings
+                    )
+                    if not options.dry_run:
+                        report.files_copied += store_files(parsed.files)
+                    if parsed.kind == "section":  # its page, listing what is below it
                         result = page_loader.load(parsed, rendered, lists_contents=True)
                         report.pages += result.outcome in (Outcome.CREATED, Outcome.UPDATED)
                         _tally(report, result)
@@ -387,9 +405,46 @@ def _read_all(descriptor, size):
     return b"".join(chunks)
 
 
-# What the site's templates read (``TemplateSite``), set before the worker processes are forked,
-# so that each inherits it instead of receiving it with every file.
+# What the site's templates read (``TemplateSite``) and the files it published (``SiteFiles``),
+# set before the worker processes are forked, so that each inherits them instead of receiving
+# them with every file.
 _template_site = None
+_site_files = None
+
+
+def _with_local_files(parsed, rendered):
+    """Point the rendering at the copies of the old site's files it refers to, list those files
+    for copying, and warn about the ones that are missing."""
+    page_url = site_path(parsed.url) if parsed.url else "/"
+    found = {}
+    missing = []
+    written = [*references(rendered.body_html), *references(rendered.excerpt_html), *parsed.images]
+    for reference in dict.fromkeys(written):
+        local = _site_files.find(reference, page_url=page_url, source_path=parsed.source_path)
+        if local is None:
+            continue
+        if local.disk_path:
+            found[local.old_path] = local
+        elif local.old_path not in missing:
+            missing.append(local.old_path)
+    parsed.warnings.extend(
+        Message(
+            parsed.source_path,
+            f"refers to {path}, which is not among the site's files: it will not load",
+            Severity.WARNING,
+        )
+        for path in missing
+    )
+    parsed.files = list(found.values())
+    if not found:
+        return rendered
+    return point_at_files(
+        rendered,
+        page_url=page_url,
+        new_address=lambda path: (
+            default_storage.url(found[path].stored_name) if path in found else None
+        ),
+    )
 
 
 def template_page(parsed):
@@ -444,6 +499,8 @@ def _prepare(task):
             )
             for line, text in rendered.warnings
         )
+        if _site_files is not None:
+            rendered = _with_local_files(parsed, rendered)
     except ParseError as error:
         return task, None, None, error.message
     except Exception as error:  # one odd file must not stop the others

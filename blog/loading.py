@@ -92,6 +92,7 @@ IMPORTED_FIELDS = [
     "markup",
     "imported_site",
     "feed_id",
+    "source_url",
     *Post.RENDERED_FIELDS,
     "source_hash",
     "source_format",
@@ -654,6 +655,7 @@ def apply_parsed_fields(post, parsed):
     post.source_hash = parsed.source_hash
     post.source_format = parsed.front_matter_format
     post.markup = parsed.markup
+    post.source_url = site_path(parsed.url) if parsed.url else ""
 
 
 # --- Knowing whether a post was edited since its import ---------------------------------------

@@ -6,6 +6,7 @@ from urllib.parse import unquote_to_bytes
 from django.http import HttpResponseBadRequest, HttpResponsePermanentRedirect
 from django.urls import resolve, reverse
 
+from blog.models import FileAddress
 from blog.views import find_address
 
 
@@ -29,7 +30,7 @@ class OldUrlRedirectMiddleware:
         if found is not None and found.content.path != request.path:
             target = found.content.get_absolute_url()
         else:
-            target = old_feed_target(request.path)
+            target = old_feed_target(request.path) or stored_file_address(request.path)
         if target is None:
             return response
         if request.META.get("QUERY_STRING"):
@@ -57,6 +58,12 @@ def old_feed_target(path):
     if name not in OLD_FEED_NAMES or resolve(path).url_name != "content":
         return None  # not a feed, or one of this site's own (of a tag that is not public)
     return reverse(OLD_FEED_NAMES[name])
+
+
+def stored_file_address(path):
+    """Where a file of the old site (an image, a PDF) is now: its stored copy."""
+    stored = FileAddress.objects.filter(key=path).select_related("file").first()
+    return stored.file.url if stored is not None else None
 
 
 class RejectNulMiddleware:

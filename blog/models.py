@@ -6,6 +6,7 @@ from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.core.files.storage import default_storage
 from django.core.validators import FileExtensionValidator
 from django.db import models, transaction
 from django.db.models import Count, Max, Min, Q, Subquery
@@ -29,6 +30,7 @@ from blog.addresses import (
 )
 from blog.caching import content_changed
 from blog.conversion import TemplateSite, convert, page_variables
+from blog.conversion.references import file_references, point_at_files
 from blog.parsing import term_slug
 from blog.rendering import render_markdown
 from blog.safety import IMAGE_RULE, LINK_RULE, is_safe_image, is_safe_link
@@ -231,6 +233,17 @@ def render_post_markdown(
     return dataclasses.replace(
         rendered, warnings=(*body.warnings, *excerpt.warnings, *rendered.warnings)
     )
+
+
+def with_stored_files(rendered, page_url, files=None):
+    """``rendered`` with references to the old site's files pointed at their stored copies;
+    ``files`` ({old path: address}) is read when not given (one query)."""
+    if files is None:
+        wanted = file_references(rendered, page_url=page_url)
+        files = FileAddress.new_addresses(wanted) if wanted else {}
+    if not files:
+        return rendered
+    return point_at_files(rendered, page_url=page_url, new_address=files.get)
 
 
 class Author(models.Model):
@@ -548,6 +561,13 @@ class Post(models.Model):
         help_text="The dialect of the body: Jekyll's Liquid and Hugo's shortcodes are converted "
         "when the post is rendered; the body is kept as written.",
     )
+    source_url = models.CharField(
+        max_length=600,
+        blank=True,
+        editable=False,
+        help_text="The address the old site published the post at: relative references to its "
+        "files are read from there.",
+    )
     feed_id = models.CharField(
         max_length=600,
         blank=True,
@@ -683,28 +703,30 @@ class Post(models.Model):
     def local_publication_date(self):
         return timezone.localtime(self.published_at).date()
 
-    # What render() reads besides the markdown fields: a bulk render loads them with the posts.
+    # What render() reads besides the markdown fields (templates' variables, the address
+    # references are read from): a bulk render loads them with the posts.
     TEMPLATE_FIELDS = (
         "title",
         "slug",
         "path",
+        "source_url",
         "published_at",
         "description",
         "front_matter_extra",
         "imported_site",
     )
 
-    def render(self, *, site=None):
+    def render(self, *, site=None, files=None):
         """Fill the rendered fields from the markdown fields. ``site``: the post's
-        ``TemplateSite``, when the caller has it (else it is read)."""
+        ``TemplateSite``, ``files``: {old path: stored copy's address}, when the caller has
+        them (else they are read)."""
         converted = bool(self.markup)  # plain markdown needs no site or page variables
-        self.apply_rendering(
-            render_post_markdown(
-                **self._rendering_inputs(),
-                site=(site or self.template_site()) if converted else None,
-                page=self.template_page() if converted else None,
-            )
+        rendered = render_post_markdown(
+            **self._rendering_inputs(),
+            site=(site or self.template_site()) if converted else None,
+            page=self.template_page() if converted else None,
         )
+        self.apply_rendering(with_stored_files(rendered, self.source_url or self.path, files))
 
     def template_site(self):
         """What the templates of an imported post see of its old site."""
@@ -1099,20 +1121,19 @@ class Page(models.Model):
 
     _rendered_body = None  # the body the rendered fields were made from, if known
 
-    def render(self):
+    def render(self, *, files=None):
         site = self.imported_site.template_site() if self.imported_site_id else None
         page = {**(self.front_matter_extra or {}), "title": self.title, "url": self.path}
-        self.apply_rendering(
-            render_post_markdown(
-                body=self.body,
-                excerpt="",
-                excerpt_separator="",
-                excerpt_words=0,
-                markup=self.markup,
-                site=site,
-                page=page,
-            )
+        rendered = render_post_markdown(
+            body=self.body,
+            excerpt="",
+            excerpt_separator="",
+            excerpt_words=0,
+            markup=self.markup,
+            site=site,
+            page=page,
         )
+        self.apply_rendering(with_stored_files(rendered, self.path, files))
 
     def apply_rendering(self, rendered):
         """Store a rendering of the current body (made here or by an import worker)."""
@@ -1208,6 +1229,43 @@ class AddressTaken(ValidationError):
             code="address_taken",
         )
         self.holder = holder
+
+
+class StoredFile(models.Model):
+    """A file an imported post or page refers to (an image, a PDF, a video), copied into the
+    site's storage under its SHA-256: the same bytes are one file, and a re-import copies
+    nothing."""
+
+    sha256 = models.CharField(max_length=64, unique=True)
+    name = models.CharField(max_length=200, help_text="Its name in the media storage.")
+    size = models.PositiveBigIntegerField()
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self):
+        return self.name
+
+    @property
+    def url(self):
+        return default_storage.url(self.name)
+
+
+class FileAddress(models.Model):
+    """An address the old site published a file at; it answers 301 to the stored copy."""
+
+    key = models.CharField(max_length=500, unique=True, help_text="Such as /assets/a.png")
+    file = models.ForeignKey(StoredFile, on_delete=models.CASCADE, related_name="addresses")
+
+    class Meta:
+        verbose_name_plural = "file addresses"
+
+    def __str__(self):
+        return f"{self.key} → {self.file}"
+
+    @classmethod
+    def new_addresses(cls, keys):
+        """{old address: the stored copy's address} for those of ``keys`` that have one."""
+        rows = cls.objects.filter(key__in=list(keys)).select_related("file")
+        return {row.key: row.file.url for row in rows}
 
 
 class RevisionBase(models.Model):

@@ -320,14 +320,18 @@ class JekyllSite(Site):
         }
         return translate_pattern(self.permalink_template, known, base_path=self.base_path)
 
-    def role(self, source_path):
-        parts = source_path.split("/")
-        if any(part.startswith((".", "#", "~")) for part in parts):
-            return None
-        if any(
+    def excluded(self, source_path):
+        """Whether Jekyll leaves the file or folder out: a hidden name, or ``exclude``."""
+        if any(part.startswith((".", "#", "~")) for part in source_path.split("/")):
+            return True
+        return any(
             source_path == name or source_path.startswith(name.rstrip("/") + "/")
             for name in self.exclude
-        ):
+        )
+
+    def role(self, source_path):
+        parts = source_path.split("/")
+        if self.excluded(source_path):
             return None
         folders = parts[:-1]
         if "_posts" in folders:

@@ -68,6 +68,7 @@ class ParsedPost:
     markup: str = ""
     body_line: int = 1
     feed_id: str = ""  # the id the old site's feed gave it, if known
+    files: list = field(default_factory=list)  # the old site's files it refers to (LocalFile)
     # Hugo cuts automatic summaries after about 70 words (its `summaryLength`); Jekyll takes the
     # first paragraph (0). None: the generator's default.
     excerpt_words: int | None = None

@@ -2,7 +2,7 @@ from django.core.management.base import BaseCommand
 from django.db import transaction
 
 from blog.caching import content_changed
-from blog.models import Author, ImportedSite, Page, Post
+from blog.models import Author, FileAddress, ImportedSite, Page, Post
 
 
 class Command(BaseCommand):
@@ -17,6 +17,7 @@ class Command(BaseCommand):
         rendered_fields = Post.RENDERED_FIELDS
         count = 0
         sites = {site.pk: site.template_site() for site in ImportedSite.objects.all()}
+        files = {row.key: row.file.url for row in FileAddress.objects.select_related("file")}
         with transaction.atomic():
             batch = []
             for post in (
@@ -32,14 +33,14 @@ class Command(BaseCommand):
                 .prefetch_related("authors", "categories", "tags")
                 .iterator(chunk_size=self.BATCH_SIZE)
             ):
-                post.render(site=sites.get(post.imported_site_id))
+                post.render(site=sites.get(post.imported_site_id), files=files)
                 batch.append(post)
                 if len(batch) == self.BATCH_SIZE:
                     count += Post.objects.bulk_update(batch, rendered_fields)
                     batch = []
             count += Post.objects.bulk_update(batch, rendered_fields)
             for page in Page.objects.all():
-                page.render()
+                page.render(files=files)
                 page.save()
             for author in Author.objects.all():
                 author.save(update_fields=["bio_html"])
