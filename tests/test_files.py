@@ -145,3 +145,22 @@ def test_every_local_image_hugo_loads_is_stored_here(tmp_path):
         assert (build / old.lstrip("/")).is_file()  # Hugo published it there
         stored = FileAddress.objects.get(key=old).file
         assert default_storage.exists(stored.name)
+
+
+def test_only_references_to_files_count():
+    from blog.parsing.assets import resolve
+
+    assert resolve("photo.png", "/posts/trip/") == "/posts/trip/photo.png"
+    assert resolve("../img/a.jpg", "/posts/trip/") == "/posts/img/a.jpg"
+    assert resolve("/docs/guide.pdf", "/a.html") == "/docs/guide.pdf"
+    for not_a_file in (
+        "https://example.org/a.png",
+        "//cdn.example.org/a.png",
+        "#top",
+        "/about/",
+        "/page.html",
+        "mailto:me@example.org",
+        "{{ .RelPermalink }}",
+        "/configuration/{{ .Permalink | safeURL }}",
+    ):
+        assert resolve(not_a_file, "/posts/x/") is None, not_a_file

@@ -10,12 +10,15 @@ that the importer can copy it and the renderer point at the copy. No Django here
 import hashlib
 import os
 import posixpath
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
 # What a reference to a page, not a file, ends with: those are addresses (blog.addresses).
 PAGE_SUFFIXES = ("", ".html", ".htm", ".md", ".markdown", ".xml", ".json", ".php", ".txt")
+# What a file's name ends with: ".png", ".pdf", ".tar.gz"'s ".gz".
+_FILE_SUFFIX = re.compile(r"\.[a-z0-9]{1,10}")
 # Jekyll's own files, never published.
 JEKYLL_PRIVATE = ("Gemfile", "Gemfile.lock", "_config.yml", "_config.toml", "CNAME")
 
@@ -100,8 +103,9 @@ def resolve(reference, page_url):
     if not reference or parts.scheme or parts.netloc or reference.startswith("#"):
         return None
     path = unquote(parts.path)
-    if not path or _suffix(path) in PAGE_SUFFIXES:
-        return None
+    suffix = _suffix(path)
+    if not path or suffix in PAGE_SUFFIXES or not _FILE_SUFFIX.fullmatch(suffix):
+        return None  # a page, or text that only looks like an address ({{ .Permalink }})
     if not path.startswith("/"):
         base = page_url if page_url.endswith("/") else posixpath.dirname(page_url) + "/"
         path = posixpath.join(base or "/", path)
