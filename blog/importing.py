@@ -125,8 +125,15 @@ class ImportReport:
             "files missing": self.files_missing,
         }
 
+    # Counts the summary leaves out when they are zero: most imports have no pages or files.
+    QUIET_WHEN_ZERO = ("pages", "files copied", "files missing")
+
     def summary(self):
-        counts = ", ".join(f"{number} {name}" for name, number in self.counts().items())
+        counts = ", ".join(
+            f"{number} {name}"
+            for name, number in self.counts().items()
+            if number or name not in self.QUIET_WHEN_ZERO
+        )
         text = (
             f"{counts} in {self.elapsed:.2f}s ({self.posts_per_second:.0f} posts/s)"
             if self.elapsed
