@@ -254,26 +254,47 @@ class ExcerptTreeprocessor(Treeprocessor):
         if self.md.strip_footnotes:
             _strip_footnotes(root)
         words = self.md.capture_excerpt_words
-        if words is not None:
-            paragraphs = []
-            for child in root:
-                if child.tag != "p":
-                    continue
-                paragraphs.append(child)
-                words -= len("".join(child.itertext()).split())
-                if words <= 0:
-                    break
-            if paragraphs:
-                self.md.captured_excerpt_html = self._serialize(paragraphs)
+        if words == 0:  # Jekyll: the first paragraph
+            first = next((child for child in root if child.tag == "p"), None)
+            if first is not None:
+                self.md.captured_excerpt_html = self._serialize([first])
+        elif words is not None:
+            self.md.captured_excerpt_html = self._serialize(self._summary(root, words))
         return None
 
+    @staticmethod
+    def _summary(root, words):
+        """Hugo 0.168's automatic summary: whole top-level blocks (paragraphs, lists,
+        headings, quotes, code) until their words reach ``words``; code is kept but not
+        counted."""
+        blocks = []
+        for child in root:
+            classes = child.get("class", "").split()
+            if child.tag == "div" and "footnote" in classes:
+                continue
+            blocks.append(child)
+            is_code = child.tag == "pre" or (child.tag == "div" and "highlight" in classes)
+            if not is_code:
+                words -= len("".join(child.itertext()).split())
+            if words <= 0:
+                break
+        return blocks
+
     def _serialize(self, paragraphs):
+        if not paragraphs:
+            return ""
         wrapper = etree.Element("div")
         for paragraph in paragraphs:
             copy = deepcopy(paragraph)
             copy.tail = "\n"
             wrapper.append(copy)
         _strip_footnotes(wrapper)
+        # An excerpt is shown among others: no heading anchors, no ids to clash.
+        for parent in list(wrapper.iter()):
+            for child in list(parent):
+                if child.tag == "a" and "headerlink" in child.get("class", "").split():
+                    _remove_keeping_tail(parent, child)
+            parent.attrib.pop("id", None)
         html = self.md.serializer(wrapper)[len("<div>") : -len("</div>")]
         for postprocessor in self.md.postprocessors:
             html = postprocessor.run(html)

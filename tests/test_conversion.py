@@ -321,3 +321,35 @@ def test_markdown_reads_as_goldmark_reads_it(tmp_path):
     assert visible_text(post.body_html).replace("\u2611", "").replace("\u2610", "") == (
         visible_text(hugo_html)
     )
+
+
+# --- Summaries as Hugo cuts them ------------------------------------------------------------
+
+SUMMARY_POSTS = {
+    "list-first": "- one two three\n- four five\n\nA paragraph with six more words here.\n\n"
+    "Another paragraph that follows after.\n",
+    "heading-and-code": "## Heading words\n\nShort para.\n\n```\ncode line one two three\n```\n\n"
+    "Final paragraph words here.\n\nLast words.\n",
+    "quote": "> quoted words one two three four five\n\nAfter quote.\n\nLast.\n",
+    "short": "Only four words here.\n",
+}
+
+
+@needs_hugo
+def test_automatic_summaries_are_cut_as_hugo_cuts_them(tmp_path):
+    site = tmp_path / "site"
+    write(site, "hugo.toml", "baseURL = 'https://example.org/'\nsummaryLength = 6\n")
+    write(site, "layouts/_default/single.html", "{{ .Summary }}")
+    write(site, "layouts/_default/list.html", "")
+    for name, body in SUMMARY_POSTS.items():
+        write(
+            site, f"content/posts/{name}.md", f"---\ntitle: {name}\ndate: 2024-01-01\n---\n{body}"
+        )
+    build = run_generator([HUGO], site, tmp_path / "public")
+    import_paths([str(site)], options=ImportOptions(tz=dt.UTC))
+    for name in SUMMARY_POSTS:
+        post = Post.objects.get(title=name)
+        hugo_summary = (build / f"posts/{name}/index.html").read_text()
+        assert post.excerpt_words == 6
+        assert visible_text(post.excerpt_html) == visible_text(hugo_summary), name
+        assert structure(post.excerpt_html)["li"] == structure(hugo_summary)["li"], name
