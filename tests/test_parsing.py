@@ -699,3 +699,15 @@ def test_hugo_sites_that_build_expired_pages_keep_them_and_cjk_summaries_are_war
         site=site,
     )
     assert post.expires_at is None
+
+
+def test_a_jekyll_title_is_the_text_jekyll_showed_and_hugo_titles_stay_as_written():
+    post = parse(
+        "---\ntitle: 'Fortnite&#8217;s <em>and</em> &amp; more'\n---\n",
+        name="_posts/2024-01-01-x.md",
+    )
+    assert post.title == "Fortnite\u2019s and & more"
+    assert post.extra["_title_as_written"] == "Fortnite&#8217;s <em>and</em> &amp; more"
+    hugo = parse("+++\ntitle = 'A &amp; B'\ndate = 2024-01-01\n+++\n", name="content/posts/x.md")
+    assert hugo.title == "A &amp; B"  # Hugo escapes titles: readers saw "&amp;" there too
+    assert "_title_as_written" not in hugo.extra

@@ -1,6 +1,7 @@
 """One file's bytes → a ``ParsedPost``, naming the key and line of any problem."""
 
 import datetime as dt
+import html
 import re
 from dataclasses import replace
 from pathlib import PurePosixPath
@@ -162,6 +163,7 @@ class _Reader:
     ):
         self.site = site
         self.role = role
+        self.title_as_written = ""
         self.defaults = site.defaults(str(source_path), role) if site else {}
         if self.defaults:
             # The configuration's defaults, under what the file says (Jekyll's `defaults`).
@@ -314,6 +316,8 @@ class _Reader:
         extra = {}
         if self.front_matter.format == "" and self.front_matter.raw:
             extra["_unparsed_front_matter"] = self.front_matter.raw
+        if self.title_as_written:
+            extra["_title_as_written"] = self.title_as_written
         summary = self.text("summary")
 
         post = ParsedPost(
@@ -441,6 +445,11 @@ class _Reader:
         if isinstance(title, dict | list):
             self.fail("title", f"the title must be text, not a {kind_of(title)}")
         title = " ".join(as_text(title).split())
+        if self.generator == Generator.JEKYLL and _HTML_IN_TEXT.search(title):
+            # Jekyll's layouts print the title as HTML: `&#8217;` is an apostrophe, `<em>` is
+            # emphasis. Kept as the text a reader saw; the title as written stays in `extra`.
+            self.title_as_written = title
+            title = " ".join(html.unescape(_TAG.sub("", title)).split())
         if len(title) > TITLE_MAX_LENGTH:
             self.fail(
                 "title", f"the title is {len(title)} characters long; at most {TITLE_MAX_LENGTH}"
@@ -618,6 +627,10 @@ def _folder_categories(source_path):
         return []
     return [part for part in folders[: folders.index("_posts")] if part]
 
+
+# An entity (`&#8217;`, `&amp;`) or a tag (`<em>`) in text.
+_HTML_IN_TEXT = re.compile(r"&(?:#\d+|#x[0-9a-fA-F]+|[a-zA-Z]+);|</?[a-zA-Z][^>]*>")
+_TAG = re.compile(r"</?[a-zA-Z][^>]*>")
 
 ATX_HEADING = re.compile(r"^#{1,6}[ \t]+(?P<title>.+?)[ \t#]*$")
 
