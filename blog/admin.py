@@ -220,6 +220,8 @@ class PostCategoryInline(admin.TabularInline):
     model = PostCategory
     extra = 1
     autocomplete_fields = ["category"]
+    # How an imported post wrote the category is shown on the site, not edited here.
+    exclude = ["spelling"]
 
     def get_queryset(self, request):
         return super().get_queryset(request).select_related("category", "post")

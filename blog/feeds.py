@@ -113,8 +113,8 @@ class PostFeed(Feed):
         return absolute(authors[0].get_absolute_url()) if authors else None
 
     def item_categories(self, item):
-        return [category.name for category in item.categories.all()] + [
-            tag.name for tag in item.tags.all()
+        return [category.name for category in item.shown_categories] + [
+            tag.name for tag in item.shown_tags
         ]
 
     def item_extra_kwargs(self, item):
@@ -216,7 +216,7 @@ def json_feed(request):
                     {"name": author.name, "url": absolute(author.get_absolute_url())}
                     for author in post.authors.all()
                 ],
-                "tags": [tag.name for tag in post.tags.all()],
+                "tags": [tag.name for tag in post.shown_tags],
                 **(
                     {"image": absolute(post.images[0])}
                     if post.images and is_safe_image(post.images[0])

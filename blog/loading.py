@@ -113,6 +113,12 @@ class _Staged:
     old_urls: list
     snapshot: dict
     result: LoadResult
+    # How the file wrote each category and tag, by object id, where it differs from the name
+    # the site knows it by ("technology" where the tag is "Technology").
+    spellings: dict = field(default_factory=dict)
+
+    def spelling_of(self, term):
+        return self.spellings.get((type(term), term.pk), "")
 
 
 class PostLoader:
@@ -212,11 +218,17 @@ class PostLoader:
         post.modified_at = timezone.now()
 
         authors = [self._author(ref) for ref in credited_authors(parsed)]
-        categories = [self._category(name) for name in parsed.categories]
-        tags = [self._term(self.tags, Tag, name) for name in parsed.tags]
+        written_categories = [(self._category(name), name) for name in parsed.categories]
+        written_tags = [(self._term(self.tags, Tag, name), name) for name in parsed.tags]
         keywords = [self._term(self.keywords, Keyword, name) for name in parsed.keywords]
         authors = list({author.pk: author for author in authors}.values())
-        categories = list({category.pk: category for category in categories}.values())
+        categories = list({category.pk: category for category, _ in written_categories}.values())
+        tags = list({tag.pk: tag for tag, _ in written_tags}.values())
+        spellings = {
+            (type(term), term.pk): name
+            for term, name in [*reversed(written_categories), *reversed(written_tags)]
+            if name != term.name
+        }
         values = snapshot(
             post,
             authors=[author.slug for author in authors],
@@ -234,7 +246,16 @@ class PostLoader:
             scheduled=post.status == Post.Status.PUBLISHED and post.published_at > timezone.now(),
         )
         return _Staged(
-            post, is_new, authors, categories, tags, keywords, parsed.addresses, values, result
+            post,
+            is_new,
+            authors,
+            categories,
+            tags,
+            keywords,
+            parsed.addresses,
+            values,
+            result,
+            spellings,
         )
 
     def _free_slug(self, post, parsed, messages):
@@ -359,17 +380,17 @@ class PostLoader:
         )
         _insert_links(
             PostCategory,
-            ("post", "category", "position"),
+            ("post", "category", "position", "spelling"),
             (
-                (item.post.pk, category.pk, position)
+                (item.post.pk, category.pk, position, item.spelling_of(category))
                 for item in staged
                 for position, category in enumerate(item.categories)
             ),
         )
         _insert_links(
             TaggedPost,
-            ("content_object", "tag"),
-            ((item.post.pk, tag.pk) for item in staged for tag in item.tags),
+            ("content_object", "tag", "spelling"),
+            ((item.post.pk, tag.pk, item.spelling_of(tag)) for item in staged for tag in item.tags),
         )
         _insert_links(
             KeywordedPost,

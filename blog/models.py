@@ -352,6 +352,12 @@ def with_public_post_counts(queryset, posts_path):
 
 class TaggedPost(TaggedItemBase):
     content_object = models.ForeignKey("Post", on_delete=models.CASCADE)
+    spelling = models.CharField(
+        max_length=100,
+        blank=True,
+        help_text="How this post wrote the tag, where it differs from the tag's name "
+        "(tags are shared ignoring case: 'technology' and 'Technology' are one tag).",
+    )
 
     class Meta:
         constraints = [
@@ -427,13 +433,20 @@ class PostQuerySet(models.QuerySet):
         return [(dt.date.fromisoformat(f"{month}-01"), count) for month, count in rows]
 
     def for_listing(self):
-        """Everything a list of posts shows, in a fixed number of queries."""
+        """Everything a list of posts shows, in a fixed number of queries. A post's categories
+        and tags come with how the post wrote them (``Post.shown_categories``, ``shown_tags``)."""
         return self.prefetch_related(
             models.Prefetch("authors", queryset=Author.objects.order_by("postauthor__position")),
             models.Prefetch(
-                "categories", queryset=Category.objects.order_by("postcategory__position")
+                "postcategory_set",
+                queryset=PostCategory.objects.select_related("category"),
+                to_attr="category_links",
             ),
-            "tags",
+            models.Prefetch(
+                "taggedpost_set",
+                queryset=TaggedPost.objects.select_related("tag").order_by("id"),
+                to_attr="tag_links",
+            ),
         )
 
 
@@ -740,8 +753,8 @@ class Post(models.Model):
             authors = categories = tags = []
         else:
             authors = [author.name for author in self.authors.all()]
-            categories = [category.name for category in self.categories.all()]
-            tags = [tag.name for tag in self.tags.all()]
+            categories = [category.name for category in self.shown_categories]
+            tags = [tag.name for tag in self.shown_tags]
         return page_variables(
             title=self.title,
             url=self.path,
@@ -778,6 +791,22 @@ class Post(models.Model):
             "excerpt_words": self.excerpt_words,
             "markup": self.markup,
         }
+
+    @property
+    def shown_categories(self):
+        """The post's categories as it wrote them: [(category, name shown)], in order."""
+        links = getattr(self, "category_links", None)
+        if links is None:
+            links = self.postcategory_set.select_related("category")
+        return [ShownTerm(link.category, link.spelling or link.category.name) for link in links]
+
+    @property
+    def shown_tags(self):
+        """The post's tags as it wrote them ('technology', though the tag is 'Technology')."""
+        links = getattr(self, "tag_links", None)
+        if links is None:
+            links = self.taggedpost_set.select_related("tag").order_by("id")
+        return [ShownTerm(link.tag, link.spelling or link.tag.name) for link in links]
 
     @property
     def has_long_toc(self):
@@ -851,7 +880,7 @@ class Post(models.Model):
         others = (
             Post.objects.public().exclude(pk=self.pk).only("title", "slug", "published_at", "path")
         )
-        tag_ids = [tag.pk for tag in self.tags.all()]
+        tag_ids = [tag.pk for tag in self.shown_tags]
         related = list(
             others.filter(tags__in=tag_ids)
             .annotate(shared=Count("tags"))
@@ -859,12 +888,33 @@ class Post(models.Model):
             if tag_ids
             else []
         )
-        categories = [category.pk for category in self.categories.all()]
+        categories = [category.pk for category in self.shown_categories]
         if len(related) < limit and categories:
             related += others.filter(categories__in=categories[:1]).exclude(
                 pk__in=[post.pk for post in related]
             )[: limit - len(related)]
         return related
+
+
+@dataclasses.dataclass(frozen=True)
+class ShownTerm:
+    """A category or tag of a post, with the name the post gave it."""
+
+    term: object
+    name: str
+
+    @property
+    def slug(self):
+        return self.term.slug
+
+    @property
+    def pk(self):
+        return self.term.pk
+
+    def get_absolute_url(self):
+        if isinstance(self.term, Category):
+            return self.term.get_absolute_url()
+        return reverse("blog:tag_detail", kwargs={"slug": self.term.slug})
 
 
 class PostAuthor(models.Model):
@@ -890,6 +940,11 @@ class PostCategory(models.Model):
     post = models.ForeignKey(Post, on_delete=models.CASCADE)
     category = models.ForeignKey(Category, on_delete=models.CASCADE)
     position = models.PositiveSmallIntegerField(default=0)
+    spelling = models.CharField(
+        max_length=200,
+        blank=True,
+        help_text="How this post wrote the category, where it differs from its name.",
+    )
 
     class Meta:
         ordering = ["position", "id"]

@@ -83,7 +83,7 @@ def site_feeds():
 def post_meta(post):
     """The meta of a post page, with ``BlogPosting`` structured data."""
     authors = list(post.authors.all())
-    tags = [tag.name for tag in post.tags.all()]
+    tags = [tag.name for tag in post.shown_tags]
     image = post.images[0] if post.images else ""
     url = absolute(post.get_absolute_url())
     modified = post.updated_at or post.modified_at
@@ -102,7 +102,7 @@ def post_meta(post):
         ],
         "publisher": {"@type": "Organization", "name": settings.SITE_TITLE},
         "keywords": [keyword.name for keyword in post.keywords.all()],
-        "articleSection": [category.name for category in post.categories.all()],
+        "articleSection": [category.name for category in post.shown_categories],
         "wordCount": post.word_count,
         "inLanguage": settings.LANGUAGE_CODE,
     }

@@ -664,7 +664,7 @@ def test_jekyll_test_site_imports_as_jekyll_reads_it(shared_dir):
     assert "_posts/2013-03-19-not-a-post/dubious.markdown" in skipped
 
     def categories(path):
-        return [category.name for category in post_at(path).categories.all()]
+        return [category.name for category in post_at(path).shown_categories]
 
     def tags(path):
         return sorted(post_at(path).tags.names())
@@ -736,7 +736,7 @@ def test_jekyll_drafts_import_only_with_the_drafts_flag(tmp_path):
     post = Post.objects.for_listing().get()
     assert post.status == Post.Status.DRAFT
     assert post.published_at == saved  # Jekyll dates a draft by its file's modification time
-    assert [category.name for category in post.categories.all()] == ["foo", "bar"]
+    assert [category.name for category in post.shown_categories] == ["foo", "bar"]
 
 
 def test_jekyll_broken_post_gives_a_clear_error(shared_dir):
@@ -902,3 +902,26 @@ def test_a_page_edited_on_the_site_is_not_overwritten_by_the_next_import(tmp_pat
     report = import_with(tmp_path, force=True)
     page.refresh_from_db()
     assert page.body == "The file changed too.\n"
+
+
+def test_tags_and_categories_keep_the_spelling_each_post_gave_them(tmp_path, client):
+    write(
+        tmp_path,
+        "2024-01-01-a.md",
+        "---\ntitle: A\ntags: [Technology]\ncategories: [Cloud Computing]\n---\n",
+    )
+    write(
+        tmp_path,
+        "2024-01-02-b.md",
+        "---\ntitle: B\ntags: [technology]\ncategories: [cloud computing]\n---\n",
+    )
+    import_with(tmp_path)
+    a, b = (Post.objects.for_listing().get(title=title) for title in ("A", "B"))
+    assert [tag.name for tag in a.shown_tags] == ["Technology"]
+    assert [tag.name for tag in b.shown_tags] == ["technology"]
+    assert [category.name for category in b.shown_categories] == ["cloud computing"]
+    # One tag, one category, one page each: as a generator's taxonomy pages would have it.
+    assert Tag.objects.count() == Category.objects.count() == 1
+    html = client.get(b.get_absolute_url()).content.decode()
+    assert ">#technology</a>" in html
+    assert ">cloud computing</a>" in html
