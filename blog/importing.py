@@ -83,7 +83,6 @@ class ImportReport:
     pages: int = 0  # pages created or updated (counted in created/updated too)
     files_referenced: int = 0  # the old site's files the posts and pages refer to
     files_copied: int = 0  # of those, copied now (the others were stored already)
-    files_missing: int = 0  # references to files the site does not have
     site: str = ""  # what the site's configuration said
     addresses: str = ""  # where posts are served
     messages: list[Message] = field(default_factory=list)
@@ -95,6 +94,14 @@ class ImportReport:
     @property
     def warnings(self):
         return sum(message.severity == Severity.WARNING for message in self.messages)
+
+    def about(self, topic):
+        return sum(message.topic == topic for message in self.messages)
+
+    @property
+    def files_missing(self):
+        """References to files the site does not have."""
+        return self.about("missing file")
 
     @property
     def errors(self):
@@ -123,10 +130,12 @@ class ImportReport:
             "pages": self.pages,
             "files copied": self.files_copied,
             "files missing": self.files_missing,
+            "kept as written": self.about("kept"),
+            "removed": self.about("removed"),
         }
 
     # Counts the summary leaves out when they are zero: most imports have no pages or files.
-    QUIET_WHEN_ZERO = ("pages", "files copied", "files missing")
+    QUIET_WHEN_ZERO = ("pages", "files copied", "files missing", "kept as written", "removed")
 
     def summary(self):
         counts = ", ".join(
@@ -221,10 +230,6 @@ def import_paths(paths, *, options, progress=None):
                         report.messages.append(problem)
                         continue
                     report.files_referenced += len(parsed.files)
-                    report.files_missing += sum(
-                        "is not among the site's files" in message.text
-                        for message in parsed.warnings
-                    )
                     if not options.dry_run:
                         report.files_copied += store_files(parsed.files)
                     if parsed.kind == "section":  # its page, listing what is below it
@@ -439,6 +444,7 @@ def _with_local_files(parsed, rendered):
             parsed.source_path,
             f"refers to {path}, which is not among the site's files: it will not load",
             Severity.WARNING,
+            topic="missing file",
         )
         for path in missing
     )
@@ -503,8 +509,9 @@ def _prepare(task):
                 text,
                 Severity.WARNING,
                 line=parsed.body_line + line - 1 if line else None,
+                topic=topic,
             )
-            for line, text in rendered.warnings
+            for line, text, topic in rendered.warnings
         )
         if _site_files is not None:
             rendered = _with_local_files(parsed, rendered)

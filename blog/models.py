@@ -230,9 +230,9 @@ def render_post_markdown(
         embed_hosts=settings.BLOG_EMBED_HOSTS,
         dialect=markup,
     )
-    return dataclasses.replace(
-        rendered, warnings=(*body.warnings, *excerpt.warnings, *rendered.warnings)
-    )
+    kept = [(line, text, "kept") for line, text in (*body.warnings, *excerpt.warnings)]
+    removed = [(line, text, "removed") for line, text in rendered.warnings]
+    return dataclasses.replace(rendered, warnings=(*kept, *removed))
 
 
 def with_stored_files(rendered, page_url, files=None):

@@ -191,6 +191,28 @@ def test_hugo_built_in_shortcodes_become_markdown_and_html():
     assert converted.warnings == []
 
 
+def test_the_summary_counts_what_was_kept_as_written_and_what_was_removed(tmp_path):
+    site = tmp_path / "hugo"
+    write(site, "hugo.toml", "baseURL = 'https://example.org/'\n")
+    write(
+        site,
+        "content/posts/a.md",
+        "---\ntitle: A\ndate: 2024-01-01\n---\n"
+        "{{< notice >}}x{{< /notice >}}\n\n<script>alert(1)</script>\n\n![x](/gone.png)\n",
+    )
+    report = import_paths([str(site)], options=ImportOptions(tz=dt.UTC))
+    assert (
+        report.summary()
+        .splitlines()[-1]
+        .startswith(
+            "1 created, 0 updated, 0 unchanged, 0 conflicts, 0 drafts, 0 scheduled, 3 warnings, "
+            "0 failed, 0 skipped, 0 pruned, 1 files missing, 1 kept as written, 1 removed in "
+        )
+    )
+    topics = {message.as_dict()["topic"] for message in report.messages}
+    assert {"kept", "removed", "missing file"} <= topics
+
+
 def test_a_sites_own_shortcode_is_kept_and_reported():
     converted = shortcodes("One.\n{{< notice warning >}}Careful{{< /notice >}}\n{{<img src=a>}}")
     assert converted.text == "One.\n{{< notice warning >}}Careful{{< /notice >}}\n{{<img src=a>}}"
@@ -216,10 +238,13 @@ def test_embeds_from_the_allowed_hosts_survive_sandboxed_and_others_are_reported
     rendered = render_post_markdown(
         body=post.body, excerpt="", excerpt_separator="", excerpt_words=0, markup="hugo"
     )
-    assert [text for _, text in rendered.warnings] == [
-        "removed 1 <iframe> element(s): frames are kept only from the embed hosts "
-        "(BLOG_EMBED_HOSTS)",
-        "removed 1 <script> element(s): posts may not run scripts",
+    assert [(text, topic) for _, text, topic in rendered.warnings] == [
+        (
+            "removed 1 <iframe> element(s): frames are kept only from the embed hosts "
+            "(BLOG_EMBED_HOSTS)",
+            "removed",
+        ),
+        ("removed 1 <script> element(s): posts may not run scripts", "removed"),
     ]
 
 

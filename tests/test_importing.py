@@ -408,6 +408,7 @@ def test_summary_counts_and_json_report(tmp_path):
         "column": None,
         "severity": "error",
         "text": "invalid date 'tomorrow' in front-matter key 'date'",
+        "topic": "",
     } in report["messages"]
     assert any(
         m["severity"] == "warning" and m["file"] == "2024-01-04-odd.md" for m in report["messages"]

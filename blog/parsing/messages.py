@@ -19,6 +19,9 @@ class Message:
     line: int | None = None
     column: int | None = None
     source_line: str | None = None
+    # What the message is about, for the summary's counts: "kept" (template text shown as
+    # written), "removed" (by the sanitizer), "missing file"; "" for anything else.
+    topic: str = ""
 
     def __str__(self):
         location = self.path
@@ -38,6 +41,7 @@ class Message:
             "column": self.column,
             "severity": self.severity,
             "text": self.text,
+            "topic": self.topic,
         }
 
 
