@@ -317,6 +317,7 @@ class PostAdmin(UserFormMixin, RevisionHistoryMixin, admin.ModelAdmin):
                     "excerpt",
                     "excerpt_separator",
                     "excerpt_words",
+                    "excerpt_cjk",
                     "description",
                     "keywords",
                     "images",

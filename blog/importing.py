@@ -499,6 +499,7 @@ def _prepare(task):
             excerpt=parsed.excerpt,
             excerpt_separator=parsed.excerpt_separator,
             excerpt_words=parsed.excerpt_words,
+            excerpt_cjk=parsed.excerpt_cjk,
             markup=parsed.markup,
             site=_template_site,
             page=template_page(parsed),

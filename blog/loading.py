@@ -84,6 +84,7 @@ IMPORTED_FIELDS = [
     "excerpt",
     "excerpt_separator",
     "excerpt_words",
+    "excerpt_cjk",
     "images",
     "path",
     "permalink",
@@ -669,6 +670,7 @@ def apply_parsed_fields(post, parsed):
     post.excerpt = parsed.excerpt
     post.excerpt_separator = parsed.excerpt_separator
     post.excerpt_words = parsed.excerpt_words
+    post.excerpt_cjk = parsed.excerpt_cjk
     post.images = parsed.images
     post.permalink = parsed.permalink
     post.aliases = parsed.aliases

@@ -209,7 +209,15 @@ def _site_host():
 
 
 def render_post_markdown(
-    *, body, excerpt, excerpt_separator, excerpt_words, markup="", site=None, page=None
+    *,
+    body,
+    excerpt,
+    excerpt_separator,
+    excerpt_words,
+    markup="",
+    excerpt_cjk=False,
+    site=None,
+    page=None,
 ):
     """Convert a post's markdown fields from their dialect and render them with the site's
     settings; what the conversion could not do is in the result's ``warnings``.
@@ -229,6 +237,7 @@ def render_post_markdown(
         site_host=_site_host(),
         embed_hosts=settings.BLOG_EMBED_HOSTS,
         dialect=markup,
+        cjk_words=excerpt_cjk,
     )
     kept = [(line, text, "kept") for line, text in (*body.warnings, *excerpt.warnings)]
     removed = [(line, text, "removed") for line, text in rendered.warnings]
@@ -516,6 +525,12 @@ class Post(models.Model):
     description = models.TextField(
         blank=True, help_text="A one- or two-sentence summary for search engines and social cards."
     )
+    excerpt_cjk = models.BooleanField(
+        "count CJK characters",
+        default=False,
+        help_text="Count each Chinese, Japanese or Korean character as a word when cutting the "
+        "automatic summary (Hugo's hasCJKLanguage).",
+    )
     excerpt_words = models.PositiveSmallIntegerField(
         default=0,
         help_text="Without an excerpt or separator: 0 takes the first paragraph (Jekyll's rule); "
@@ -676,7 +691,10 @@ class Post(models.Model):
         post = super().from_db(db, field_names, values)
         # The stored rendering matches the stored markdown (`rerender_posts` keeps it so after a
         # renderer or settings change), so saving without a markdown change need not render.
-        if {"body", "excerpt", "excerpt_separator", "excerpt_words", "markup"} <= set(field_names):
+        rendering_fields = {
+            "body", "excerpt", "excerpt_separator", "excerpt_words", "excerpt_cjk", "markup"
+        }  # fmt: skip
+        if rendering_fields <= set(field_names):
             post._rendered_from = post._rendering_inputs()
         if {"status", "published_at", "expires_at"} <= set(field_names):
             post._was_public = post.is_public
@@ -789,6 +807,7 @@ class Post(models.Model):
             "excerpt": self.excerpt,
             "excerpt_separator": self.excerpt_separator,
             "excerpt_words": self.excerpt_words,
+            "excerpt_cjk": self.excerpt_cjk,
             "markup": self.markup,
         }
 

@@ -50,6 +50,7 @@ def render_markdown(
     site_host="",
     embed_hosts=(),
     dialect="",
+    cjk_words=False,
 ):
     """Render a post's markdown ``text`` into sanitized HTML and the numbers shown beside it.
 
@@ -60,7 +61,8 @@ def render_markdown(
     hosts other than ``site_host`` get ``rel="noopener"``. Frames from ``embed_hosts`` (https)
     are kept, sandboxed; what the sanitizer removes is listed in the result's ``warnings``.
     ``dialect`` "hugo" reads the text as Goldmark (CommonMark) would where it differs: a list
-    may start right after a paragraph.
+    may start right after a paragraph. ``cjk_words`` counts each CJK character as a word when
+    cutting a summary (Hugo's ``hasCJKLanguage``).
     """
     text = _normalise_newlines(text)
     head = None
@@ -71,6 +73,7 @@ def render_markdown(
 
     md = _markdown(capture_excerpt_words=None if head is not None else excerpt_words)
     md.dialect = dialect
+    md.cjk_words = cjk_words
     body_html = md.convert(text)
     toc_html = md.toc if md.toc_tokens else ""
     if head is None:
@@ -216,6 +219,18 @@ class ExcerptExtension(Extension):
         md.preprocessors.register(ListAfterParagraph(md), "list_after_paragraph", 5)
 
 
+# Han, kana and hangul, and their punctuation: each counts as a word for Hugo's hasCJKLanguage.
+_CJK = re.compile(r"[\u2e80-\u9fff\uac00-\ud7af\uf900-\ufaff\uff00-\uffef]")
+
+
+def summary_words(text, *, cjk=False):
+    """Words as Hugo counts them for a summary: by spaces; with ``cjk``, a word holding CJK
+    characters counts each of its characters."""
+    if not cjk:
+        return len(text.split())
+    return sum(len(word) if _CJK.search(word) else 1 for word in text.split())
+
+
 class ListAfterParagraph(Preprocessor):
     """CommonMark's rule, for Hugo's posts: a bullet list, or a numbered list starting at 1, may
     follow a paragraph line directly; Python-Markdown would read it as part of the paragraph."""
@@ -259,11 +274,13 @@ class ExcerptTreeprocessor(Treeprocessor):
             if first is not None:
                 self.md.captured_excerpt_html = self._serialize([first])
         elif words is not None:
-            self.md.captured_excerpt_html = self._serialize(self._summary(root, words))
+            self.md.captured_excerpt_html = self._serialize(
+                self._summary(root, words, cjk=getattr(self.md, "cjk_words", False))
+            )
         return None
 
     @staticmethod
-    def _summary(root, words):
+    def _summary(root, words, *, cjk=False):
         """Hugo 0.168's automatic summary: whole top-level blocks (paragraphs, lists,
         headings, quotes, code) until their words reach ``words``; code is kept but not
         counted."""
@@ -275,7 +292,7 @@ class ExcerptTreeprocessor(Treeprocessor):
             blocks.append(child)
             is_code = child.tag == "pre" or (child.tag == "div" and "highlight" in classes)
             if not is_code:
-                words -= len("".join(child.itertext()).split())
+                words -= summary_words("".join(child.itertext()), cjk=cjk)
             if words <= 0:
                 break
         return blocks

@@ -378,3 +378,31 @@ def test_automatic_summaries_are_cut_as_hugo_cuts_them(tmp_path):
         assert post.excerpt_words == 6
         assert visible_text(post.excerpt_html) == visible_text(hugo_summary), name
         assert structure(post.excerpt_html)["li"] == structure(hugo_summary)["li"], name
+
+
+@needs_hugo
+def test_cjk_summaries_count_characters_as_hugo_does(tmp_path):
+    site = tmp_path / "site"
+    write(
+        site,
+        "hugo.toml",
+        "baseURL = 'https://example.org/'\nsummaryLength = 10\nhasCJKLanguage = true\n",
+    )
+    write(site, "layouts/_default/single.html", "{{ .Summary }}")
+    write(site, "layouts/_default/list.html", "")
+    posts = {
+        "chinese": "这是一个中文句子。\n\n第二段落有更多的字。\n\n第三段。\n",
+        "mixed": "Hello 世界 and more words here.\n\nSecond one two three four five.\n\nThird.\n",
+    }
+    for name, body in posts.items():
+        write(
+            site, f"content/posts/{name}.md", f"---\ntitle: {name}\ndate: 2024-01-01\n---\n{body}"
+        )
+    build = run_generator([HUGO], site, tmp_path / "public")
+    report = import_paths([str(site)], options=ImportOptions(tz=dt.UTC))
+    assert "hasCJKLanguage" in report.site
+    for name in posts:
+        post = Post.objects.get(title=name)
+        assert post.excerpt_cjk
+        hugo_summary = (build / f"posts/{name}/index.html").read_text()
+        assert visible_text(post.excerpt_html) == visible_text(hugo_summary), name

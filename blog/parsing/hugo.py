@@ -143,6 +143,7 @@ class HugoSite(Site):
     future: bool = False
     expired: bool = False
     summary_length: int = 70
+    cjk: bool = False  # hasCJKLanguage: summaries count each CJK character as a word
     main_sections: list = field(default_factory=list)
     sections: set = field(default_factory=set)  # content folders that are sections
     # Where content is read from: content/, or the sources of `module.mounts` targeting it.
@@ -169,6 +170,8 @@ class HugoSite(Site):
         custom = [name for name in self.taxonomies.values() if name not in ("tags", "categories")]
         if custom:
             parts.append(f"taxonomies: {', '.join(self.taxonomies.values())}")
+        if self.cjk:
+            parts.append("hasCJKLanguage")
         for flag, name in (
             (self.drafts, "drafts"),
             (self.future, "future"),
@@ -472,12 +475,7 @@ def _apply_config(site, config):
     length = config.get("summarylength")
     if isinstance(length, int) and length > 0:
         site.summary_length = length
-    if config.get("hascjklanguage") is True:
-        warn(
-            "hasCJKLanguage",
-            "automatic summaries are cut after words between spaces here, and CJK text has "
-            "none: give those posts a `summary` or a `<!--more-->`",
-        )
+    site.cjk = config.get("hascjklanguage") is True
     params = config.get("params") or {}
     main = params.get("mainsections") if isinstance(params, dict) else None
     if isinstance(main, str):

@@ -72,6 +72,7 @@ class ParsedPost:
     # Hugo cuts automatic summaries after about 70 words (its `summaryLength`); Jekyll takes the
     # first paragraph (0). None: the generator's default.
     excerpt_words: int | None = None
+    excerpt_cjk: bool = False  # Hugo's hasCJKLanguage: each CJK character counts as a word
     extra: dict = field(default_factory=dict)  # front-matter keys with no field of their own
     warnings: list[Message] = field(default_factory=list)
 

@@ -355,6 +355,7 @@ class _Reader:
         post.categories = unique(post.categories)
         if self.site is not None and self.site.generator == "hugo":
             post.excerpt_words = self.site.summary_length
+            post.excerpt_cjk = self.site.cjk
         # What is left has no field of its own: keep it, nested and typed, as JSON can hold it.
         extra.update(
             (str(key), value)

@@ -26,6 +26,7 @@ class Command(BaseCommand):
                     "excerpt",
                     "excerpt_separator",
                     "excerpt_words",
+                    "excerpt_cjk",
                     "markup",
                     *Post.TEMPLATE_FIELDS,
                     *rendered_fields,
