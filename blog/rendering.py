@@ -215,8 +215,10 @@ class ExcerptExtension(Extension):
         # the captured paragraph is final apart from the string-level postprocessors.
         md.treeprocessors.register(ExcerptTreeprocessor(md), "excerpt", -10)
         md.dialect = ""
-        # Before the block parser sees the lines (the built-in preprocessors end at 20).
-        md.preprocessors.register(ListAfterParagraph(md), "list_after_paragraph", 5)
+        # Before anything reads the lines: fences (25) and HTML blocks (20) are stashed by
+        # then, and list items must already be where Python-Markdown looks for them.
+        md.preprocessors.register(ListAfterParagraph(md), "list_after_paragraph", 41)
+        md.preprocessors.register(ListItemColumns(md), "list_item_columns", 40)
 
 
 # Han, kana and hangul, and their punctuation: each counts as a word for Hugo's hasCJKLanguage.
@@ -229,6 +231,60 @@ def summary_words(text, *, cjk=False):
     if not cjk:
         return len(text.split())
     return sum(len(word) if _CJK.search(word) else 1 for word in text.split())
+
+
+class ListItemColumns(Preprocessor):
+    """kramdown's and CommonMark's rule, for Jekyll's and Hugo's posts: what belongs to a list
+    item is indented to the column where the item's text starts (3 for ``1. ``, 2 for ``- ``),
+    and code inside it by 4 more. Python-Markdown counts in steps of 4 instead, so the lines of
+    each item are moved to its columns: nothing is lost from the item, and its code stays code.
+    """
+
+    MARKER = re.compile(r"^( *)([-*+]|\d{1,9}[.)])( {1,4}|$)(?=\S|$)")
+    FENCE = re.compile(r"^ *(`{3,}|~{3,})")
+
+    def run(self, lines):
+        if self.md.dialect not in ("jekyll", "hugo"):
+            return lines
+        items = []  # open items, innermost last: (column in the source, column here)
+        fence = None
+        previous_blank = True
+        result = []
+        for line in lines:
+            line = line.expandtabs(4)
+            text = line.lstrip(" ")
+            indent = len(line) - len(text)
+            if not text:
+                result.append("")
+                previous_blank = True
+                continue
+            if fence is None:
+                # A line left of an item's text ends the item, unless it continues a paragraph.
+                while (
+                    items and indent < items[-1][0] and (previous_blank or self.MARKER.match(line))
+                ):
+                    items.pop()
+                marker = self.MARKER.match(line)
+                if marker:
+                    while items and indent < items[-1][0]:
+                        items.pop()
+                    at = items[-1][1] if items else 0
+                    source_column = indent + len(marker[2]) + max(1, len(marker[3]))
+                    items.append((source_column, at + 4))
+                    result.append(" " * at + marker[2] + " " + line[marker.end() :])
+                    previous_blank = False
+                    continue
+            if items:
+                source_column, column = items[-1]
+                line = " " * (column + max(0, indent - source_column)) + text
+            opening = self.FENCE.match(line)
+            if fence is None and opening:
+                fence = opening[1]
+            elif fence is not None and opening and opening[1][0] == fence[0]:
+                fence = None
+            result.append(line)
+            previous_blank = False
+        return result
 
 
 class ListAfterParagraph(Preprocessor):

@@ -327,7 +327,7 @@ Mail me at user\\@example.org or see https://example.org/docs.
 
 
 def structure(markup):
-    return {tag: len(re.findall(rf"<{tag}\\b", markup)) for tag in ("li", "pre", "del", "a", "h1")}
+    return {tag: len(re.findall(rf"<{tag}\b", markup)) for tag in ("li", "pre", "del", "a", "h1")}
 
 
 @needs_hugo
@@ -406,3 +406,63 @@ def test_cjk_summaries_count_characters_as_hugo_does(tmp_path):
         assert post.excerpt_cjk
         hugo_summary = (build / f"posts/{name}/index.html").read_text()
         assert visible_text(post.excerpt_html) == visible_text(hugo_summary), name
+
+
+LIST_COLUMNS_POST = """1. Step one
+
+       code under step one
+
+2. Step two continues
+   on a second line
+
+   A second paragraph in step two.
+
+- item
+
+  continuation paragraph
+
+      code in a bullet item
+
+  - nested item
+
+    nested continuation
+
+After the lists.
+"""
+
+
+@needs_jekyll
+def test_list_items_read_as_kramdown_reads_them(tmp_path):
+    site = tmp_path / "site"
+    write(site, "_layouts/probe.html", "<article>{{ content }}</article>")
+    write(
+        site,
+        "_posts/2024-01-01-lists.md",
+        "---\nlayout: probe\ntitle: Lists\n---\n" + LIST_COLUMNS_POST,
+    )
+    build = run_generator([JEKYLL, "build"], site, tmp_path / "_site")
+    import_paths([str(site)], options=ImportOptions(tz=dt.UTC))
+    post = Post.objects.get(title="Lists")
+    jekyll_html = (build / "2024/01/01/lists.html").read_text()
+    assert structure(post.body_html) == structure(jekyll_html)
+    assert len(re.findall(r"<p\b", post.body_html)) == len(re.findall(r"<p\b", jekyll_html))
+    assert visible_text(post.body_html) == visible_text(jekyll_html)
+
+
+@needs_hugo
+def test_list_items_read_as_goldmark_reads_them(tmp_path):
+    site = tmp_path / "site"
+    write(site, "hugo.toml", "baseURL = 'https://example.org/'\n")
+    write(site, "layouts/_default/single.html", "<article>{{ .Content }}</article>")
+    write(site, "layouts/_default/list.html", "")
+    write(
+        site,
+        "content/posts/lists.md",
+        "---\ntitle: Lists\ndate: 2024-01-01\n---\n" + LIST_COLUMNS_POST,
+    )
+    build = run_generator([HUGO], site, tmp_path / "public")
+    import_paths([str(site)], options=ImportOptions(tz=dt.UTC))
+    post = Post.objects.get(title="Lists")
+    hugo_html = (build / "posts/lists/index.html").read_text()
+    assert structure(post.body_html) == structure(hugo_html)
+    assert visible_text(post.body_html) == visible_text(hugo_html)
