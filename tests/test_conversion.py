@@ -217,7 +217,10 @@ def test_a_sites_own_shortcode_is_kept_and_reported():
     converted = shortcodes("One.\n{{< notice warning >}}Careful{{< /notice >}}\n{{<img src=a>}}")
     assert converted.text == "One.\n{{< notice warning >}}Careful{{< /notice >}}\n{{<img src=a>}}"
     assert [line for line, _ in converted.warnings] == [2, 3]
-    assert "'notice' is the site's own" in converted.warnings[0][1]
+    assert (
+        "'notice' is neither Hugo's nor in the site's layouts/shortcodes/"
+        in (converted.warnings[0][1])
+    )
 
 
 def test_embeds_from_the_allowed_hosts_survive_sandboxed_and_others_are_reported():
@@ -465,4 +468,54 @@ def test_list_items_read_as_goldmark_reads_them(tmp_path):
     post = Post.objects.get(title="Lists")
     hugo_html = (build / "posts/lists/index.html").read_text()
     assert structure(post.body_html) == structure(hugo_html)
+    assert visible_text(post.body_html) == visible_text(hugo_html)
+
+
+def test_a_sites_own_simple_shortcodes_are_rendered_and_others_kept(tmp_path):
+    converted = shortcodes(
+        '{{< note warning >}}*Careful*{{< /note >}}\n\n{{< img src="a.png" alt="An A" >}}\n\n'
+        "{{< fancy >}}\n\n{{< title >}}",
+        page={"title": "T"},
+        includes={
+            "note": '<div class="note note-{{ .Get 0 }}">\n  {{- .Inner | markdownify -}}\n</div>',
+            "img": '<img src="{{ .Get "src" }}" alt="{{ .Get "alt" }}">',
+            "fancy": "{{ range .Params }}{{ . }}{{ end }}",
+            "title": "<cite>{{ .Page.Title }}</cite>",
+        },
+    )
+    assert '<div class="note note-warning"><em>Careful</em></div>' in converted.text
+    assert '<img src="a.png" alt="An A">' in converted.text
+    assert "{{< fancy >}}" in converted.text
+    assert "<cite>T</cite>" in converted.text
+    assert converted.warnings == [
+        (
+            5,
+            "the site's shortcode 'fancy' uses more of Go's templates than this site runs: "
+            "shown as written",
+        )
+    ]
+
+
+@needs_hugo
+def test_a_sites_own_shortcodes_give_the_text_hugo_gives(tmp_path):
+    site = tmp_path / "site"
+    write(site, "hugo.toml", "baseURL = 'https://example.org/'\n")
+    write(site, "layouts/_default/single.html", "<article>{{ .Content }}</article>")
+    write(site, "layouts/_default/list.html", "")
+    write(
+        site,
+        "layouts/shortcodes/note.html",
+        '<div class="note">{{ .Get 0 }}: {{ .Inner | markdownify }}</div>',
+    )
+    write(
+        site,
+        "content/posts/a.md",
+        "---\ntitle: A\ndate: 2024-01-01\n---\nBefore.\n\n"
+        "{{< note Warning >}}Be *careful*.{{< /note >}}\n\nAfter.\n",
+    )
+    build = run_generator([HUGO], site, tmp_path / "public")
+    report = import_paths([str(site)], options=ImportOptions(tz=dt.UTC))
+    assert [m for m in report.messages if m.severity == "warning"] == []
+    post = Post.objects.get(title="A")
+    hugo_html = (build / "posts/a/index.html").read_text()
     assert visible_text(post.body_html) == visible_text(hugo_html)

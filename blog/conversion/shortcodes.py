@@ -4,8 +4,9 @@ its built-in ones.
 ``{{< name args >}}`` shortcodes give HTML, ``{{% name args %}}`` ones give markdown, and either
 may enclose text up to ``{{< /name >}}``. The built-ins (``figure``, ``highlight``, ``ref``,
 ``relref``, ``param``, ``youtube``, ``vimeo``, ``gist``, ``x``/``tweet``, ``instagram``,
-``details``) are converted here; a site's own shortcode is kept as written and reported, with its
-line. ``{{</* name */>}}`` is Hugo's way to write a shortcode as text, and stays text.
+``details``) are converted here, and so are a site's own (``layouts/shortcodes/``) whose template
+is simple enough (``go_templates``); any other is kept as written and reported, with its line.
+``{{</* name */>}}`` is Hugo's way to write a shortcode as text, and stays text.
 
 No Django and no database here.
 """
@@ -15,6 +16,7 @@ import re
 import shlex
 from urllib.parse import quote
 
+from blog.conversion import go_templates
 from blog.conversion.liquid import Converted
 
 # Where a `ref` or `relref` leads: the site answers these addresses with a 301 to the content
@@ -75,8 +77,8 @@ class _Converter:
                 output.append(self.text[match.start() : position])
                 self.warn(
                     match,
-                    f"the shortcode '{match['name']}' is the site's own (or unknown here): "
-                    "shown as written",
+                    f"the shortcode '{match['name']}' is neither Hugo's nor in the site's "
+                    "layouts/shortcodes/: shown as written",
                 )
             else:
                 output.append(converted)
@@ -84,6 +86,9 @@ class _Converter:
         return "".join(output)
 
     def _encloses(self, name):
+        template = self.site.includes.get(name)
+        if template is not None:
+            return ".Inner" in template
         return name in ENCLOSING or name not in BUILT_INS
 
     def warn(self, match, text):
@@ -91,14 +96,38 @@ class _Converter:
 
     def shortcode(self, match, inner):
         name = match["name"]
+        positional, named = _arguments(match["arguments"])
+        template = self.site.includes.get(name)  # the site's own, which Hugo prefers
+        if template is not None:
+            rendered = go_templates.render(
+                template, positional=positional, named=named, inner=inner, page=self.page
+            )
+            if rendered is None:
+                self.warn(
+                    match,
+                    f"the site's shortcode '{name}' uses more of Go's templates than this site "
+                    "runs: shown as written",
+                )
+                return self.text[match.start() : match.end()] + (
+                    inner + _closing(match) if inner is not None else ""
+                )
+            return _block(rendered) if _BLOCK_START.match(rendered) else rendered
         function = BUILT_INS.get(name)
         if function is None:
             return None
-        positional, named = _arguments(match["arguments"])
         try:
             return function(self, positional, named, inner)
         except (IndexError, KeyError):
             return None
+
+
+_BLOCK_START = re.compile(
+    r"<(?:div|figure|aside|section|table|blockquote|details|p|ul|ol|pre|iframe|video|audio)\b"
+)
+
+
+def _closing(match):
+    return "{{" + match["open"] + " /" + match["name"] + " " + match["close"] + "}}"
 
 
 def _arguments(text):

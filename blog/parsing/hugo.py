@@ -24,6 +24,7 @@ from urllib.parse import quote, unquote, urlsplit
 
 from blog.parsing.messages import Message, ParseError, Severity
 from blog.parsing.sites import Role, Site, load_data_file, translate_pattern
+from blog.parsing.text import jsonable
 
 # Go's time layouts that Hugo tries, as strptime formats (a zone name is read as UTC, as Go does
 # for names it does not know; see _NAMED_ZONE).
@@ -187,6 +188,29 @@ class HugoSite(Site):
             return ""
         parts = urlsplit(base_url.strip())
         return f"{parts.scheme}://{parts.netloc}"
+
+    # Shortcode templates larger than this are not read: they are not simple.
+    TEMPLATE_MAX_BYTES = 64 * 1024
+
+    def template_material(self):
+        """The configuration, and the shortcode templates by name (``note``, ``docs/note``):
+        the site's ``layouts/shortcodes/`` before its theme's, as Hugo looks them up."""
+        root = Path(self.root)
+        themes = self.config.get("theme") or []
+        themes = [themes] if isinstance(themes, str) else [str(theme) for theme in themes]
+        folders = [root / "layouts" / "shortcodes"]
+        folders += [root / "themes" / theme / "layouts" / "shortcodes" for theme in themes]
+        templates = {}
+        for folder in folders:
+            for path in sorted(folder.rglob("*.html")) if folder.is_dir() else []:
+                name = path.relative_to(folder).with_suffix("").as_posix()
+                if name in templates or path.stat().st_size > self.TEMPLATE_MAX_BYTES:
+                    continue
+                try:
+                    templates[name] = path.read_text(encoding="utf-8-sig")
+                except (OSError, UnicodeDecodeError):
+                    continue
+        return jsonable(self.config), {}, templates
 
     def zone_name(self):
         return self.timezone or "UTC"  # Hugo reads a date without a zone as UTC
