@@ -29,6 +29,7 @@ from blog.models import (
     Author,
     Category,
     Keyword,
+    Markup,
     Page,
     PageRevision,
     Post,
@@ -309,7 +310,7 @@ class PostAdmin(UserFormMixin, RevisionHistoryMixin, admin.ModelAdmin):
                 ]
             },
         ),
-        ("Metadata", {"fields": ["tags", "updated_at", "expires_at", "layout"]}),
+        ("Metadata", {"fields": ["tags", "updated_at", "expires_at", "layout", "markup"]}),
         (
             "Summary and SEO",
             {
@@ -493,11 +494,17 @@ class PostAdmin(UserFormMixin, RevisionHistoryMixin, admin.ModelAdmin):
             return HttpResponseNotAllowed(["POST"])
         if not (self.has_add_permission(request) or self.has_change_permission(request)):
             raise PermissionDenied
+        markup = request.POST.get("markup", "")
+        content = _previewed_content(request.POST.get("model"), request.POST.get("object_id"))
+        site = content.template_site() if content is not None and markup else None
         rendered = render_post_markdown(
             body=request.POST.get("body", ""),
             excerpt=request.POST.get("excerpt", ""),
             excerpt_separator=request.POST.get("excerpt_separator", ""),
             excerpt_words=0,
+            markup=markup if markup in Markup.values else "",
+            site=site,
+            page=content.template_page() if content is not None and markup else None,
         )
         return JsonResponse(
             {
@@ -506,6 +513,11 @@ class PostAdmin(UserFormMixin, RevisionHistoryMixin, admin.ModelAdmin):
                 "excerpt": rendered.excerpt_html,
                 "words": rendered.word_count,
                 "minutes": rendered.reading_time,
+                # What the conversion kept as written and the sanitizer removed, with lines.
+                "warnings": [
+                    f"line {line}: {text}" if line else text
+                    for line, text, _topic in rendered.warnings
+                ],
             }
         )
 
@@ -540,6 +552,14 @@ class PostAdmin(UserFormMixin, RevisionHistoryMixin, admin.ModelAdmin):
             "publication_changes": publication_changes(revision, post),
         }
         return TemplateResponse(request, "admin/blog/revision.html", context)
+
+
+def _previewed_content(model_name, object_id):
+    """The post or page being edited, for its old site's templates; None for a new one."""
+    model = Page if model_name == "page" else Post
+    if not (object_id or "").isdigit():
+        return None
+    return model.objects.filter(pk=object_id).select_related("imported_site").first()
 
 
 # --- Authors, categories, keywords -------------------------------------------------------------
@@ -611,6 +631,7 @@ class PageAdmin(UserFormMixin, RevisionHistoryMixin, admin.ModelAdmin):
             {
                 "classes": ["collapse"],
                 "fields": [
+                    "markup",
                     "redirect_to",
                     "layout",
                     "source_path",

@@ -1195,9 +1195,15 @@ class Page(models.Model):
 
     _rendered_body = None  # the body the rendered fields were made from, if known
 
+    def template_site(self):
+        return self.imported_site.template_site() if self.imported_site_id else None
+
+    def template_page(self):
+        return {**(self.front_matter_extra or {}), "title": self.title, "url": self.path}
+
     def render(self, *, files=None):
-        site = self.imported_site.template_site() if self.imported_site_id else None
-        page = {**(self.front_matter_extra or {}), "title": self.title, "url": self.path}
+        site = self.template_site()
+        page = self.template_page()
         rendered = render_post_markdown(
             body=self.body,
             excerpt="",

@@ -567,3 +567,28 @@ def test_the_post_address_pattern_is_a_setting_in_the_admin(admin_client, client
         reverse("admin:blog_sitesettings_change", args=[1]), {"post_address": "/:year/"}
     )
     assert "The pattern needs :slug" in response.content.decode()
+
+
+def test_the_preview_converts_the_posts_dialect_with_its_old_sites_templates(admin_client):
+    from blog.models import ImportedSite
+
+    site = ImportedSite.objects.create(root="/old", generator="jekyll", config={"title": "Old"})
+    post = make_post(markup="jekyll")
+    Post.objects.filter(pk=post.pk).update(imported_site=site)
+    response = admin_client.post(
+        PREVIEW,
+        {
+            "body": "From {{ site.title }}.\n\n{% gist 1234 %}",
+            "markup": "jekyll",
+            "model": "post",
+            "object_id": str(post.pk),
+        },
+    )
+    result = response.json()
+    assert "<p>From Old.</p>" in result["html"]
+    assert result["warnings"] == [
+        "line 3: the Liquid tag 'gist' is not known here: shown as written"
+    ]
+    # Plain markdown stays plain: the same text without a dialect is not run.
+    plain = admin_client.post(PREVIEW, {"body": "From {{ site.title }}."}).json()
+    assert "{{ site.title }}" in plain["html"]

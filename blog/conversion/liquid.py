@@ -50,6 +50,19 @@ class Converted:
     warnings: list = field(default_factory=list)  # (line, message)
 
 
+# What Markdown, its smart quotes or an HTML reader would change in template text kept as
+# written: as character references, the text reaches the reader as it was typed.
+_VERBATIM = str.maketrans({char: f"&#{ord(char)};" for char in "&<>\"'*_`[]\\|~"})
+
+
+def verbatim(text):
+    """``text`` as Markdown source that shows exactly ``text``."""
+    return text.translate(_VERBATIM)
+
+
+_TEMPLATE_SPAN = re.compile(r"\{%.*?%\}|\{\{.*?\}\}", re.DOTALL)
+
+
 def uses_liquid(text):
     return "{%" in text or "{{" in text
 
@@ -72,10 +85,10 @@ def render_liquid(text, *, site, page):
         line = _line_of(error)
         problem = str(error).split("\n", 1)[0]
         warnings.append((line, f"Liquid could not run, so it is shown as written: {problem}"))
-        return Converted(text, warnings)
+        return Converted(_shown_as_written(text), warnings)
     except Exception as error:  # a fault here must cost a post its Liquid, never its import
         warnings.append((None, f"Liquid could not run, so it is shown as written: {error!r}"))
-        return Converted(text, warnings)
+        return Converted(_shown_as_written(text), warnings)
     return Converted(rendered, warnings)
 
 
@@ -124,9 +137,14 @@ def _keep_unknown_tags(text, warnings):
             return match[0]
         line = text.count("\n", 0, match.start()) + 1
         warnings.append((line, f"the Liquid tag '{name}' is not known here: shown as written"))
-        return "{% raw %}" + match[0] + "{% endraw %}"
+        return "{% raw %}" + verbatim(match[0]) + "{% endraw %}"
 
     return _TAG.sub(keep, text)
+
+
+def _shown_as_written(text):
+    """A template that could not run, its tags and outputs shown exactly as typed."""
+    return _TEMPLATE_SPAN.sub(lambda match: verbatim(match[0]), text)
 
 
 class _ExpressionTag(Tag):
@@ -262,7 +280,7 @@ class _IncludeNode(Node):
                     f"the include '{self.name}' is not in the site's _includes: shown as written",
                 )
             )
-            return buffer.write(str(self))
+            return buffer.write(verbatim(str(self)))
         with context.extend({"include": values}):
             template.render_with_context(context, buffer, partial=True)
         return True

@@ -17,7 +17,7 @@ import shlex
 from urllib.parse import quote
 
 from blog.conversion import go_templates
-from blog.conversion.liquid import Converted
+from blog.conversion.liquid import Converted, verbatim
 
 # Where a `ref` or `relref` leads: the site answers these addresses with a 301 to the content
 # imported from that file, wherever it is served (``blog.views``).
@@ -74,7 +74,7 @@ class _Converter:
                     position = end.end()
             converted = self.shortcode(match, inner)
             if converted is None:
-                output.append(self.text[match.start() : position])
+                output.append(_kept(match, inner))
                 self.warn(
                     match,
                     f"the shortcode '{match['name']}' is neither Hugo's nor in the site's "
@@ -108,9 +108,7 @@ class _Converter:
                     f"the site's shortcode '{name}' uses more of Go's templates than this site "
                     "runs: shown as written",
                 )
-                return self.text[match.start() : match.end()] + (
-                    inner + _closing(match) if inner is not None else ""
-                )
+                return _kept(match, inner)
             return _block(rendered) if _BLOCK_START.match(rendered) else rendered
         function = BUILT_INS.get(name)
         if function is None:
@@ -128,6 +126,14 @@ _BLOCK_START = re.compile(
 
 def _closing(match):
     return "{{" + match["open"] + " /" + match["name"] + " " + match["close"] + "}}"
+
+
+def _kept(match, inner):
+    """A shortcode shown as written: its tags exactly as typed (never read as HTML, never given
+    curly quotes), and the text it encloses, which is the post's own."""
+    if inner is None:
+        return verbatim(match[0])
+    return verbatim(match[0]) + inner + verbatim(_closing(match))
 
 
 def _arguments(text):

@@ -18,6 +18,10 @@
     data.append("body", body.value);
     data.append("excerpt", field("excerpt"));
     data.append("excerpt_separator", field("excerpt_separator"));
+    // The dialect (Jekyll's Liquid, Hugo's shortcodes) and the imported site it came from.
+    data.append("markup", field("markup"));
+    data.append("model", panel.dataset.model || "post");
+    data.append("object_id", panel.dataset.objectId || "");
     stats.textContent = "Rendering…";
     try {
       const response = await fetch(panel.dataset.previewUrl, {
@@ -31,7 +35,9 @@
       if (request !== sent) return; // a newer preview is on its way
       // The HTML comes sanitized from the site's renderer (nh3), as the post page shows it.
       output.innerHTML = (result.toc ? '<nav class="post-preview__toc">' + result.toc + "</nav>" : "") + result.html;
-      stats.textContent = result.words + " words, " + result.minutes + " min read";
+      const notes = (result.warnings || []).length;
+      stats.textContent = result.words + " words, " + result.minutes + " min read" +
+        (notes ? "; " + notes + " note(s): " + result.warnings.join("; ") : "");
     } catch (error) {
       stats.textContent = "The preview failed (" + error.message + "); your text is safe.";
     }
