@@ -36,8 +36,12 @@ def test_text_without_liquid_is_left_alone_and_other_dialects_are_not_run():
 
 
 def test_highlight_becomes_a_fenced_block_whose_comments_stay_code():
-    converted = liquid("{% highlight ruby linenos %}\n# not a heading\nx = 1\n{% endhighlight %}")
+    converted = liquid("{% highlight ruby %}\n# not a heading\nx = 1\n{% endhighlight %}")
     assert converted.text.strip() == "~~~ ruby\n# not a heading\nx = 1\n~~~"
+    numbered = liquid("{% highlight ruby linenos %}\nx = 1\n{% endhighlight %}")
+    assert numbered.text.strip() == '~~~ {.ruby linenums="1"}\nx = 1\n~~~'
+    post = Post.objects.create(title="N", slug="n", body=numbered.text)
+    assert '<td class="linenos">' in post.body_html
 
 
 def test_raw_comment_and_unknown_tags():

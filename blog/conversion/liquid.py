@@ -204,21 +204,23 @@ class HighlightTag(Tag):
 
     def parse(self, stream):
         token = stream.eat(TOKEN_TAG)
-        language = ""
+        words = []
         if stream.current.kind == TOKEN_EXPRESSION:
-            language = stream.current.value.split()[0] if stream.current.value.split() else ""
+            words = stream.current.value.split()
             stream.next_token()
         block = get_parser(self.env).parse_block(stream, frozenset((self.end, TOKEN_EOF)))
         stream.expect(TOKEN_TAG, value=self.end)
-        return _HighlightNode(token, re.sub(r"[^\w+#.-]", "", language), block)
+        language = re.sub(r"[^\w+#.-]", "", words[0]) if words else ""
+        return _HighlightNode(token, language, "linenos" in words[1:], block)
 
 
 class _HighlightNode(Node):
-    __slots__ = ("block", "language")
+    __slots__ = ("block", "language", "line_numbers")
 
-    def __init__(self, token, language, block):
+    def __init__(self, token, language, line_numbers, block):
         super().__init__(token)
         self.language = language
+        self.line_numbers = line_numbers
         self.block = block
         self.blank = False
 
@@ -230,7 +232,10 @@ class _HighlightNode(Node):
         self.block.render(context, inner)
         code = inner.getvalue().strip("\n")
         fence = "~~~~" if "~~~" in code else "~~~"
-        return buffer.write(f"\n\n{fence} {self.language}\n{code}\n{fence}\n\n")
+        header = self.language
+        if self.line_numbers:  # {% highlight ruby linenos %}: numbered lines
+            header = "{" + (f".{self.language} " if self.language else "") + 'linenums="1"}'
+        return buffer.write(f"\n\n{fence} {header}\n{code}\n{fence}\n\n")
 
     def children(self, static_context, *, include_partials=True):
         yield self.block
