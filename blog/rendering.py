@@ -219,6 +219,7 @@ class ExcerptExtension(Extension):
         # then, and list items must already be where Python-Markdown looks for them.
         md.preprocessors.register(ListAfterParagraph(md), "list_after_paragraph", 41)
         md.preprocessors.register(ListItemColumns(md), "list_item_columns", 40)
+        md.preprocessors.register(KramdownToc(md), "kramdown_toc", 42)
 
 
 # Han, kana and hangul, and their punctuation: each counts as a word for Hugo's hasCJKLanguage.
@@ -231,6 +232,25 @@ def summary_words(text, *, cjk=False):
     if not cjk:
         return len(text.split())
     return sum(len(word) if _CJK.search(word) else 1 for word in text.split())
+
+
+class KramdownToc(Preprocessor):
+    """kramdown's table of contents, for Jekyll's posts: a one-item list ``* TOC`` followed by
+    ``{:toc}`` is where the contents go; Python-Markdown's marker is ``[TOC]``."""
+
+    ITEM = re.compile(r"^ {0,3}(?:[-*+]|1\.) +TOC *$")
+    MARK = re.compile(r"^ *\{: *toc *\} *$")
+
+    def run(self, lines):
+        if self.md.dialect != "jekyll":
+            return lines
+        result = []
+        for line in lines:
+            if self.MARK.match(line) and result and self.ITEM.match(result[-1]):
+                result[-1] = "[TOC]"
+                continue
+            result.append(line)
+        return result
 
 
 class ListItemColumns(Preprocessor):

@@ -528,3 +528,23 @@ def test_a_sites_own_shortcodes_give_the_text_hugo_gives(tmp_path):
     post = Post.objects.get(title="A")
     hugo_html = (build / "posts/a/index.html").read_text()
     assert visible_text(post.body_html) == visible_text(hugo_html)
+
+
+@needs_jekyll
+def test_kramdowns_table_of_contents_marker(tmp_path):
+    site = tmp_path / "site"
+    write(site, "_layouts/probe.html", "<article>{{ content }}</article>")
+    write(
+        site,
+        "_posts/2024-01-01-toc.md",
+        "---\nlayout: probe\ntitle: Toc\n---\n"
+        "* TOC\n{:toc}\n\n## First part\n\nText.\n\n## Second part\n\nMore.\n",
+    )
+    build = run_generator([JEKYLL, "build"], site, tmp_path / "_site")
+    import_paths([str(site)], options=ImportOptions(tz=dt.UTC))
+    post = Post.objects.get(title="Toc")
+    jekyll_html = (build / "2024/01/01/toc.html").read_text()
+    assert 'id="markdown-toc"' in jekyll_html  # kramdown put its contents there
+    assert "TOC" not in visible_text(post.body_html)
+    toc = re.search(r'<div class="toc">.*?</div>', post.body_html, re.S)[0]
+    assert re.findall(r">([^<]+)</a>", toc) == ["First part", "Second part"]
