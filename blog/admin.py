@@ -209,6 +209,7 @@ class PostAuthorInline(admin.TabularInline):
     model = PostAuthor
     extra = 1
     autocomplete_fields = ["author"]
+    exclude = ["spelling"]  # how an imported post credited them: shown, not edited
 
     def get_queryset(self, request):
         return super().get_queryset(request).select_related("author", "post")

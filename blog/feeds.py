@@ -105,11 +105,11 @@ class PostFeed(Feed):
         return max(item.updated_at or item.modified_at, item.published_at)
 
     def item_author_name(self, item):
-        authors = list(item.authors.all())
+        authors = item.shown_authors
         return authors[0].name if authors else None
 
     def item_author_link(self, item):
-        authors = list(item.authors.all())
+        authors = item.shown_authors
         return absolute(authors[0].get_absolute_url()) if authors else None
 
     def item_categories(self, item):
@@ -122,7 +122,7 @@ class PostFeed(Feed):
             "content_html": item.body_html,
             "more_authors": [
                 (author.name, absolute(author.get_absolute_url()))
-                for author in list(item.authors.all())[1:]
+                for author in item.shown_authors[1:]
             ],
         }
 
@@ -214,7 +214,7 @@ def json_feed(request):
                 ).isoformat(),
                 "authors": [
                     {"name": author.name, "url": absolute(author.get_absolute_url())}
-                    for author in post.authors.all()
+                    for author in post.shown_authors
                 ],
                 "tags": [tag.name for tag in post.shown_tags],
                 **(

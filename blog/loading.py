@@ -114,8 +114,8 @@ class _Staged:
     old_urls: list
     snapshot: dict
     result: LoadResult
-    # How the file wrote each category and tag, by object id, where it differs from the name
-    # the site knows it by ("technology" where the tag is "Technology").
+    # How the file wrote each author, category and tag, by object id, where it differs from the
+    # name the site knows it by ("technology" where the tag is "Technology").
     spellings: dict = field(default_factory=dict)
 
     def spelling_of(self, term):
@@ -218,7 +218,8 @@ class PostLoader:
             post.apply_rendering(rendered)
         post.modified_at = timezone.now()
 
-        authors = [self._author(ref) for ref in credited_authors(parsed)]
+        written_authors = [(self._author(ref), ref.name) for ref in credited_authors(parsed)]
+        authors = [author for author, _ in written_authors]
         written_categories = [(self._category(name), name) for name in parsed.categories]
         written_tags = [(self._term(self.tags, Tag, name), name) for name in parsed.tags]
         keywords = [self._term(self.keywords, Keyword, name) for name in parsed.keywords]
@@ -227,7 +228,11 @@ class PostLoader:
         tags = list({tag.pk: tag for tag, _ in written_tags}.values())
         spellings = {
             (type(term), term.pk): name
-            for term, name in [*reversed(written_categories), *reversed(written_tags)]
+            for term, name in [
+                *reversed(written_authors),
+                *reversed(written_categories),
+                *reversed(written_tags),
+            ]
             if name != term.name
         }
         values = snapshot(
@@ -372,9 +377,9 @@ class PostLoader:
                 model.objects.filter(**{key: changed}).delete()
         _insert_links(
             PostAuthor,
-            ("post", "author", "position"),
+            ("post", "author", "position", "spelling"),
             (
-                (item.post.pk, author.pk, position)
+                (item.post.pk, author.pk, position, item.spelling_of(author))
                 for item in staged
                 for position, author in enumerate(item.authors)
             ),

@@ -442,10 +442,14 @@ class PostQuerySet(models.QuerySet):
         return [(dt.date.fromisoformat(f"{month}-01"), count) for month, count in rows]
 
     def for_listing(self):
-        """Everything a list of posts shows, in a fixed number of queries. A post's categories
-        and tags come with how the post wrote them (``Post.shown_categories``, ``shown_tags``)."""
+        """Everything a list of posts shows, in a fixed number of queries. A post's authors,
+        categories and tags come with how the post wrote them (``Post.shown_authors``...)."""
         return self.prefetch_related(
-            models.Prefetch("authors", queryset=Author.objects.order_by("postauthor__position")),
+            models.Prefetch(
+                "postauthor_set",
+                queryset=PostAuthor.objects.select_related("author"),
+                to_attr="author_links",
+            ),
             models.Prefetch(
                 "postcategory_set",
                 queryset=PostCategory.objects.select_related("category"),
@@ -770,7 +774,7 @@ class Post(models.Model):
         if self.pk is None:
             authors = categories = tags = []
         else:
-            authors = [author.name for author in self.authors.all()]
+            authors = [author.name for author in self.shown_authors]
             categories = [category.name for category in self.shown_categories]
             tags = [tag.name for tag in self.shown_tags]
         return page_variables(
@@ -810,6 +814,14 @@ class Post(models.Model):
             "excerpt_cjk": self.excerpt_cjk,
             "markup": self.markup,
         }
+
+    @property
+    def shown_authors(self):
+        """The post's authors as it credited them, in order: [(author, name shown)]."""
+        links = getattr(self, "author_links", None)
+        if links is None:
+            links = self.postauthor_set.select_related("author")
+        return [ShownTerm(link.author, link.spelling or link.author.name) for link in links]
 
     @property
     def shown_categories(self):
@@ -917,7 +929,7 @@ class Post(models.Model):
 
 @dataclasses.dataclass(frozen=True)
 class ShownTerm:
-    """A category or tag of a post, with the name the post gave it."""
+    """An author, category or tag of a post, with the name the post gave it."""
 
     term: object
     name: str
@@ -931,7 +943,7 @@ class ShownTerm:
         return self.term.pk
 
     def get_absolute_url(self):
-        if isinstance(self.term, Category):
+        if isinstance(self.term, Category | Author):
             return self.term.get_absolute_url()
         return reverse("blog:tag_detail", kwargs={"slug": self.term.slug})
 
@@ -942,6 +954,11 @@ class PostAuthor(models.Model):
     post = models.ForeignKey(Post, on_delete=models.CASCADE)
     author = models.ForeignKey(Author, on_delete=models.CASCADE)
     position = models.PositiveSmallIntegerField(default=0)
+    spelling = models.CharField(
+        max_length=200,
+        blank=True,
+        help_text="How this post credited the author, where it differs from their name.",
+    )
 
     class Meta:
         ordering = ["position", "id"]

@@ -82,7 +82,7 @@ def site_feeds():
 
 def post_meta(post):
     """The meta of a post page, with ``BlogPosting`` structured data."""
-    authors = list(post.authors.all())
+    authors = post.shown_authors
     tags = [tag.name for tag in post.shown_tags]
     image = post.images[0] if post.images else ""
     url = absolute(post.get_absolute_url())

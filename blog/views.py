@@ -31,6 +31,7 @@ from blog.models import (
     Keyword,
     Page,
     Post,
+    PostAuthor,
     with_public_post_counts,
     with_public_posts,
 )
@@ -585,7 +586,11 @@ class SearchView(BlogViewMixin, ListView):
             .filter(pk__in=page.object_list)
             .defer(*(name for name in Post.FULL_TEXT_FIELDS if name != "body_text"))
             .prefetch_related(
-                Prefetch("authors", queryset=Author.objects.order_by("postauthor__position"))
+                Prefetch(
+                    "postauthor_set",
+                    queryset=PostAuthor.objects.select_related("author"),
+                    to_attr="author_links",
+                )
             )
         )
         by_id = {post.pk: post for post in posts}

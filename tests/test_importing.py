@@ -905,22 +905,24 @@ def test_a_page_edited_on_the_site_is_not_overwritten_by_the_next_import(tmp_pat
     assert page.body == "The file changed too.\n"
 
 
-def test_tags_and_categories_keep_the_spelling_each_post_gave_them(tmp_path, client):
+def test_authors_tags_and_categories_keep_the_spelling_each_post_gave_them(tmp_path, client):
     write(
         tmp_path,
         "2024-01-01-a.md",
-        "---\ntitle: A\ntags: [Technology]\ncategories: [Cloud Computing]\n---\n",
+        "---\ntitle: A\ntags: [Technology]\ncategories: [Cloud Computing]\nauthor: Ada Lee\n---\n",
     )
     write(
         tmp_path,
         "2024-01-02-b.md",
-        "---\ntitle: B\ntags: [technology]\ncategories: [cloud computing]\n---\n",
+        "---\ntitle: B\ntags: [technology]\ncategories: [cloud computing]\nauthor: ada lee\n---\n",
     )
     import_with(tmp_path)
     a, b = (Post.objects.for_listing().get(title=title) for title in ("A", "B"))
     assert [tag.name for tag in a.shown_tags] == ["Technology"]
     assert [tag.name for tag in b.shown_tags] == ["technology"]
     assert [category.name for category in b.shown_categories] == ["cloud computing"]
+    assert [author.name for author in a.shown_authors] == ["Ada Lee"]
+    assert [author.name for author in b.shown_authors] == ["ada lee"]
     # One tag, one category, one page each: as a generator's taxonomy pages would have it.
     assert Tag.objects.count() == Category.objects.count() == 1
     html = client.get(b.get_absolute_url()).content.decode()
