@@ -81,8 +81,7 @@ class ImportReport:
     skipped: int = 0
     pruned: int = 0
     pages: int = 0  # pages created or updated (counted in created/updated too)
-    files_referenced: int = 0  # the old site's files the posts and pages refer to
-    files_copied: int = 0  # of those, copied now (the others were stored already)
+    files_copied: int = 0  # the old site's files copied now (the others were stored already)
     site: str = ""  # what the site's configuration said
     addresses: str = ""  # where posts are served
     messages: list[Message] = field(default_factory=list)
@@ -229,7 +228,6 @@ def import_paths(paths, *, options, progress=None):
                         report.failed += 1
                         report.messages.append(problem)
                         continue
-                    report.files_referenced += len(parsed.files)
                     if not options.dry_run:
                         report.files_copied += store_files(parsed.files)
                     if parsed.kind == "section":  # its page, listing what is below it
