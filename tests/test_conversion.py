@@ -531,3 +531,12 @@ def test_kramdowns_table_of_contents_marker(tmp_path):
     assert "TOC" not in visible_text(post.body_html)
     toc = re.search(r'<div class="toc">.*?</div>', post.body_html, re.S)[0]
     assert re.findall(r">([^<]+)</a>", toc) == ["First part", "Second part"]
+
+
+def test_a_template_that_cannot_run_is_shown_whole_as_typed():
+    converted = liquid("{% gist 1 %} then {% if %}")
+    assert html.unescape(converted.text) == "{% gist 1 %} then {% if %}"
+    assert [text for _, text in converted.warnings] == [
+        "the Liquid tag 'gist' is not known here: shown as written",
+        "Liquid could not run, so it is shown as written: missing expression",
+    ]

@@ -72,10 +72,10 @@ def render_liquid(text, *, site, page):
     if not uses_liquid(text):
         return Converted(text)
     warnings = []
-    text = _keep_unknown_tags(text, warnings)
+    runnable = _keep_unknown_tags(text, warnings)
     environment = _environment(site, warnings)
     try:
-        rendered = environment.from_string(text).render(
+        rendered = environment.from_string(runnable).render(
             site={**site.config, "data": site.data, "url": site.site_url, "baseurl": ""},
             page=page,
             # What a published Jekyll site was built with (JEKYLL_ENV=production).
