@@ -139,7 +139,7 @@ def test_saving_renders_only_when_the_markdown_changed(monkeypatch):
     stored = Post.objects.get(pk=post.pk)
     calls = []
     monkeypatch.setattr(
-        "blog.models.render_post_markdown",
+        "blog.models.posts.render_post_markdown",
         lambda **inputs: calls.append(inputs) or render_markdown(inputs["body"]),
     )
     stored.title = "A new title"
