@@ -86,8 +86,9 @@ def render_markdown(
         excerpt_html = excerpt_md.convert(head + "\n\n" + _reference_definitions(text))
 
     body_html, excerpt_html = _task_boxes(body_html), _task_boxes(excerpt_html)
-    removed = removed_elements(body_html, embed_hosts)
+    raw_body_html = body_html
     body_html = sanitize_html(body_html, site_host=site_host, embed_hosts=embed_hosts)
+    removed = removed_elements(raw_body_html, body_html)
     text = plain_text(body_html)
     word_count = len(_WORD.findall(text))
     return RenderedMarkdown(
@@ -553,10 +554,11 @@ def _keep_sources(match):
     return match[0] if match[1] != "iframe" and "<source src=" in match[0] else ""
 
 
-def removed_elements(html, embed_hosts=()):
-    """What sanitizing ``html`` takes away that a reader would miss, in words: "2 <script>"."""
+def removed_elements(html, sanitized):
+    """What sanitizing ``html`` into ``sanitized`` took away that a reader would miss, in words:
+    "removed 2 <script> element(s): ..."."""
     before = _count_reported(html)
-    after = _count_reported(sanitize_html(html, embed_hosts=embed_hosts))
+    after = _count_reported(sanitized)
     removed = []
     for tag, count in before.items():
         lost = count - after.get(tag, 0)

@@ -19,8 +19,8 @@ from django.conf import settings
 from django.test import Client
 
 from blog.addresses import address_key
+from blog.middleware import OLD_FEED_NAMES
 
-FEED_NAMES = ("feed.xml", "atom.xml", "index.xml", "rss.xml", "feed.json", "index.json")
 _TITLE = re.compile(r"<title[^>]*>(.*?)</title>", re.IGNORECASE | re.DOTALL)
 _REFRESH = re.compile(r'<meta[^>]+http-equiv=["\']?refresh', re.IGNORECASE)
 _NUMBERED_LIST = re.compile(r"/page/?\d+/?$")
@@ -120,7 +120,7 @@ def old_addresses(source, *, base_path=""):
             continue
         relative = file.relative_to(source).as_posix()
         name = file.name
-        if name in FEED_NAMES:
+        if name in OLD_FEED_NAMES:
             found.append(OldAddress(_with_base(base_path, "/" + relative), Kind.FEED))
             with_feeds.add(_with_base(base_path, "/" + relative[: -len(name)]))
             continue

@@ -295,7 +295,7 @@ def source_link(request, source_path):
     """Jekyll's ``{% link path/to/file.md %}``: 301 to what was imported from that file."""
     for model in (Post, Page):
         content = (
-            (model.objects.visible_to(request.user) if model is Post else _visible_pages(request))
+            model.objects.visible_to(request.user)
             .filter(source_path=source_path.strip("/"))
             .only("path")
             .first()
@@ -315,15 +315,11 @@ def ref_link(request, reference):
     matches = Q()
     for ending in endings:
         matches |= Q(source_path__endswith=ending)
-    for contents in (Post.objects.visible_to(request.user), _visible_pages(request)):
+    for contents in (Post.objects.visible_to(request.user), Page.objects.visible_to(request.user)):
         content = contents.filter(matches).only("path").order_by("source_path").first()
         if content is not None:
             return HttpResponsePermanentRedirect(content.get_absolute_url())
     raise Http404("Nothing was imported from that file.")
-
-
-def _visible_pages(request):
-    return Page.objects.all() if request.user.is_staff else Page.objects.public()
 
 
 # --- Posts by tag, category, keyword, author ---------------------------------------------

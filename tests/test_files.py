@@ -164,3 +164,10 @@ def test_only_references_to_files_count():
         "/configuration/{{ .Permalink | safeURL }}",
     ):
         assert resolve(not_a_file, "/posts/x/") is None, not_a_file
+
+
+def test_only_the_html_tags_references_count_not_text_that_looks_like_one():
+    from blog.conversion.references import references
+
+    markup = '<p>{{&lt; img src="images/a.jpg" &gt;}} <img alt="x" src="/a.png"></p>'
+    assert references(markup) == ["/a.png"]

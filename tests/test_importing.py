@@ -928,3 +928,18 @@ def test_authors_tags_and_categories_keep_the_spelling_each_post_gave_them(tmp_p
     html = client.get(b.get_absolute_url()).content.decode()
     assert ">#technology</a>" in html
     assert ">cloud computing</a>" in html
+
+
+def test_importing_a_site_again_keeping_its_addresses_changes_nothing(tmp_path, client):
+    from blog.models import Address
+
+    write(tmp_path, "_config.yml", "permalink: /blog/:title/\n")
+    write(tmp_path, "_posts/2024-01-01-a.md", "---\ntitle: A\nredirect_from: [/old-a/]\n---\n")
+    write(tmp_path, "about.md", "---\ntitle: About\n---\nMe.\n")
+    first = import_with(tmp_path, keep_addresses=True)
+    addresses = sorted(Address.objects.values_list("key", "is_current"))
+    again = import_with(tmp_path, keep_addresses=True)
+    assert (first.created, again.unchanged, again.created, again.updated) == (2, 2, 0, 0)
+    assert sorted(Address.objects.values_list("key", "is_current")) == addresses
+    assert client.get("/blog/a/").status_code == 200
+    assert client.get("/old-a/")["Location"] == "/blog/a/"

@@ -6,17 +6,25 @@ Used to point a moved post at the copies of its old site's files. No Django here
 import html
 import re
 
-# Ammonia writes attributes in double quotes and escapes `"` inside them.
+# A start tag, as Ammonia writes it: attributes in double quotes, `"` escaped inside them. Only
+# attributes of tags count: text that reads `src="a.png"` (a shortcode shown as written) does not.
+_START_TAG = re.compile(r'<[a-zA-Z][\w-]*(?:\s+[\w:-]+(?:="[^"]*")?)*\s*/?>')
 _REFERENCE = re.compile(r'(\s(?:src|href|poster)=")([^"]*)(")')
 
 
 def references(markup):
-    """Every address ``markup`` refers to, decoded from HTML, in order, once each."""
-    return list(dict.fromkeys(html.unescape(match[2]) for match in _REFERENCE.finditer(markup)))
+    """Every address ``markup``'s tags refer to, decoded from HTML, in order, once each."""
+    found = (
+        html.unescape(match[2])
+        for tag in _START_TAG.finditer(markup)
+        for match in _REFERENCE.finditer(tag[0])
+    )
+    return list(dict.fromkeys(found))
 
 
 def rewrite_references(markup, new_address):
-    """``markup`` with each address ``new_address(address)`` gives a replacement for replaced."""
+    """``markup`` with each address of its tags that ``new_address(address)`` gives a
+    replacement for replaced."""
 
     def replace(match):
         replacement = new_address(html.unescape(match[2]))
@@ -24,7 +32,7 @@ def rewrite_references(markup, new_address):
             return match[0]
         return match[1] + html.escape(replacement, quote=True) + match[3]
 
-    return _REFERENCE.sub(replace, markup)
+    return _START_TAG.sub(lambda tag: _REFERENCE.sub(replace, tag[0]), markup)
 
 
 def point_at_files(rendered, *, page_url, new_address):

@@ -47,6 +47,10 @@ class PageQuerySet(models.QuerySet):
     def public(self):
         return self.filter(status=Page.Status.PUBLISHED)
 
+    def visible_to(self, user):
+        """Staff preview drafts; everyone else sees published pages (as for posts)."""
+        return self.all() if user.is_staff else self.public()
+
     def in_navigation(self):
         """The published pages marked for the header, in their menu order."""
         return self.public().filter(show_in_navigation=True).order_by("menu_order", "title")

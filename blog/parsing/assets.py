@@ -43,6 +43,7 @@ class SiteFiles:
     root: str
     base_path: str = ""  # Jekyll's baseurl, the path of Hugo's baseURL
     by_address: dict = field(default_factory=dict)  # decoded old path → disk path
+    digests: dict = field(default_factory=dict)  # disk path → SHA-256, as files are hashed
 
     @classmethod
     def of(cls, site):
@@ -92,7 +93,9 @@ class SiteFiles:
             disk = str(beside) if beside.is_file() else None
         if disk is None:
             return LocalFile(old_path, "", "", _suffix(old_path))
-        return LocalFile(old_path, disk, _sha256(disk), _suffix(old_path))
+        if disk not in self.digests:  # a logo in every post is read once per process
+            self.digests[disk] = _sha256(disk)
+        return LocalFile(old_path, disk, self.digests[disk], _suffix(old_path))
 
 
 def resolve(reference, page_url):
