@@ -448,7 +448,7 @@ class PostAdmin(UserFormMixin, RevisionHistoryMixin, admin.ModelAdmin):
         for post in posts:
             post.render()
         Post.objects.bulk_update(posts, Post.RENDERED_FIELDS)
-        content_changed(post_ids=[post.pk for post in posts])
+        content_changed(post_ids=[post.pk for post in posts], listing=False)
         self.message_user(request, f"{len(posts)} post(s) rendered again.", messages.SUCCESS)
 
     # --- Saving: revisions ----------------------------------------------------------------------
@@ -457,6 +457,7 @@ class PostAdmin(UserFormMixin, RevisionHistoryMixin, admin.ModelAdmin):
         # A public post whose slug or date changes keeps its old address as a redirect.
         previous = Post.objects.filter(pk=obj.pk).first() if change else None
         obj._public_before_edit = previous is not None and previous.is_public
+        obj._credits_before_edit = previous.credits() if previous is not None else None
         # Post.save() keeps the address it had as a redirect when its slug or date changes.
         super().save_model(request, obj, form, change)
 
@@ -468,10 +469,12 @@ class PostAdmin(UserFormMixin, RevisionHistoryMixin, admin.ModelAdmin):
             # A new post is credited to whoever writes it (and so is theirs to publish).
             PostAuthor.objects.create(post=post, author=profile, position=post.authors.count())
         post.credit_default_author()
-        # Its tags, authors and categories were saved after the post itself.
+        # Its authors and categories were saved after the post itself (its tags say so when
+        # they change, through blog.apps).
         content_changed(
             post_ids=[post.pk],
             public=post.is_public or getattr(post, "_public_before_edit", False),
+            listing=post.credits() != getattr(post, "_credits_before_edit", None),
         )
         record_revision(post, user=request.user)
 

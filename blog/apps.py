@@ -35,8 +35,10 @@ class BlogConfig(AppConfig):
         def tag_deleting(instance, **kwargs):
             instance._tagged_posts = tagged_posts(instance)  # gone by the time it is deleted
 
-        def post_tags_changed(instance, action, reverse, **kwargs):
-            if action in ("post_add", "post_remove", "post_clear") and not reverse:
+        def post_tags_changed(instance, action, reverse, pk_set, **kwargs):
+            # taggit sends post_add with nothing added when a form saves the same tags.
+            changed = action == "post_clear" or (action in ("post_add", "post_remove") and pk_set)
+            if changed and not reverse:
                 content_changed(post_ids=[instance.pk], public=instance.is_public)
 
         def tag_slug_never_empty(instance, **kwargs):

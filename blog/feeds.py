@@ -12,6 +12,7 @@ from django.urls import reverse
 from django.utils.feedgenerator import Atom1Feed, Rss201rev2Feed
 from taggit.models import Tag
 
+from blog.caching import keys, shows, shows_posts
 from blog.models import Author, Category, Post
 from blog.safety import is_safe_image, strip_xml_invalid
 from blog.seo import absolute
@@ -80,7 +81,10 @@ class PostFeed(Feed):
         return Post.objects.public()
 
     def items(self, obj=None):
-        return self.posts(obj).for_listing()[: settings.BLOG_FEED_ITEMS]
+        posts = list(self.posts(obj).for_listing()[: settings.BLOG_FEED_ITEMS])
+        shows(keys.LISTS)
+        shows_posts(posts)
+        return posts
 
     def item_title(self, item):
         return item.title
@@ -193,7 +197,9 @@ AuthorRssFeed = _rss(AuthorFeed)
 
 def json_feed(request):
     """The site's JSON Feed 1.1 (https://jsonfeed.org/version/1.1)."""
-    posts = Post.objects.public().for_listing()[: settings.BLOG_FEED_ITEMS]
+    posts = list(Post.objects.public().for_listing()[: settings.BLOG_FEED_ITEMS])
+    shows(keys.LISTS)
+    shows_posts(posts)
     feed = {
         "version": "https://jsonfeed.org/version/1.1",
         "title": settings.SITE_TITLE,

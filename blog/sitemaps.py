@@ -6,6 +6,7 @@ from django.db.models import Max
 from django.urls import reverse
 from taggit.models import Tag
 
+from blog.caching import keys, shows
 from blog.models import Author, Category, Page, Post, with_public_post_counts
 
 
@@ -15,6 +16,7 @@ class PostSitemap(Sitemap):
     limit = 5000
 
     def items(self):
+        shows(keys.LISTS, keys.EDITS)  # every post's address and last change
         return Post.objects.public().only(
             "slug", "path", "published_at", "updated_at", "modified_at"
         )
@@ -30,6 +32,7 @@ class ContentPageSitemap(Sitemap):
     priority = 0.6
 
     def items(self):
+        shows(keys.PAGES)
         return Page.objects.public().filter(redirect_to="").only("path", "modified_at")
 
     def lastmod(self, page):
@@ -43,6 +46,7 @@ class PagesSitemap(Sitemap):
     priority = 1.0
 
     def items(self):
+        shows(keys.LISTS)
         return [
             "blog:post_list",
             "blog:archive",
@@ -70,6 +74,7 @@ class TermSitemap(Sitemap):
         self.url_name = url_name
 
     def items(self):
+        shows(keys.LISTS)
         return with_public_post_counts(self.queryset, self.posts_path).order_by("slug")
 
     def location(self, item):
@@ -83,6 +88,7 @@ class ArchiveSitemap(Sitemap):
     priority = 0.3
 
     def items(self):
+        shows(keys.LISTS)
         months = [month for month, _ in Post.objects.public().months()]
         years = sorted({month.year for month in months}, reverse=True)
         return [(year, None) for year in years] + [(m.year, m.month) for m in months]

@@ -11,19 +11,19 @@ import sys
 from functools import wraps
 
 from django.conf import settings
-from django.db import DatabaseError, InterfaceError, OperationalError
+from django.db import InterfaceError, OperationalError
 from django.db.models import Prefetch, Q
 from django.http import Http404, HttpResponse, HttpResponsePermanentRedirect
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
-from django.utils.cache import get_conditional_response
-from django.utils.http import http_date
+from django.utils.cache import patch_cache_control
 from django.views.generic import DetailView, ListView, TemplateView, dates
 from taggit.models import Tag
 
 from blog import caching, throttling
 from blog import search as post_search
 from blog.addresses import address_key
+from blog.caching import keys
 from blog.models import (
     Address,
     Author,
@@ -38,49 +38,33 @@ from blog.models import (
 from blog.safety import is_safe_link
 from blog.seo import Feed, PageMeta, post_meta, site_feeds
 
-# --- Public pages: conditional requests and the page cache --------------------------------------
+# --- Public pages: what they show, for the page cache ---------------------------------------------
 
 
 def public_page(view):
-    """Serve anonymous readers the page rendered earlier for the same content, or 304.
+    """Mark the view's page as public: the same for every reader who is not logged in.
 
-    A page is cached under its address (``blog.caching.page_key``) with the ETag of the content
-    state it was rendered for; it is served while that ETag is current and rendered again when it
-    is not, so it is never stale. Pages carry ``ETag`` and ``Last-Modified`` and answer
-    conditional requests with 304. Logged-in users (staff previewing drafts) always get a fresh
-    page, without validators. If the database is down, the last page rendered for the address is
-    served; without one, the error page says to come back later (503).
+    While the view runs, it and what it calls name the keys of what the page shows
+    (``blog.caching.shows``); a page rendered for such a reader leaves with them, and
+    ``blog.caching.front`` stores it, sends its validators and caching headers, and renders it
+    again only when one of its keys changes. Logged-in users (staff previewing drafts) get a
+    fresh page that no cache keeps.
     """
 
     @wraps(view)
     def wrapper(request, *args, **kwargs):
-        if request.method not in ("GET", "HEAD") or _may_be_logged_in(request):
+        if request.method not in ("GET", "HEAD"):
             return view(request, *args, **kwargs)
-        key = caching.page_key(request)
-        try:
-            state = caching.content_state()
-        except DatabaseError:
-            page = caching.cached_page(key)
-            if page is None:
-                raise
-            return _page_response(page)
-        not_modified = get_conditional_response(
-            request, etag=state.etag, last_modified=_http_date(state.last_modified)
-        )
-        if not_modified is not None:
-            _set_validators(not_modified, state.etag, state.last_modified)
-            return not_modified
-        caching_on = settings.BLOG_PAGE_CACHE_SECONDS > 0
-        page = caching.cached_page(key) if caching_on else None
-        if page is not None and page.etag == state.etag:
-            return _page_response(page)
-        response = view(request, *args, **kwargs)
-        if response.status_code == 200:
+        if _may_be_logged_in(request):
+            response = view(request, *args, **kwargs)
+            patch_cache_control(response, private=True, no_cache=True)
+            return response
+        with caching.shown.collecting() as shown:
+            response = view(request, *args, **kwargs)
             if hasattr(response, "render"):
                 response.render()
-            if caching_on:
-                caching.store_page(key, state=state, response=response)
-            _set_validators(response, state.etag, state.last_modified)
+        if response.status_code == 200:
+            response.shown_keys = shown
         return response
 
     return wrapper
@@ -90,22 +74,6 @@ def _may_be_logged_in(request):
     """Only a request with a session can be logged in; others need no session lookup (which
     would need the database)."""
     return settings.SESSION_COOKIE_NAME in request.COOKIES and request.user.is_authenticated
-
-
-def _http_date(moment):
-    return int(moment.timestamp()) if moment else None
-
-
-def _set_validators(response, etag, last_modified):
-    response["ETag"] = etag
-    if last_modified:
-        response["Last-Modified"] = http_date(_http_date(last_modified))
-
-
-def _page_response(page):
-    response = HttpResponse(page.content, content_type=page.content_type)
-    _set_validators(response, page.etag, page.last_modified)
-    return response
 
 
 def cached(view_class):
@@ -138,7 +106,10 @@ class BlogViewMixin:
     def paginate_queryset(self, queryset, page_size):
         # Prefetch for the page's posts only: date views also read this queryset to find the
         # previous and next month, and those lookups need no authors or tags.
-        return super().paginate_queryset(queryset.for_listing(), page_size)
+        paginated = super().paginate_queryset(queryset.for_listing(), page_size)
+        caching.shows(keys.LISTS)
+        caching.shows_posts(paginated[2])
+        return paginated
 
     def get_meta(self):
         raise NotImplementedError
@@ -217,6 +188,11 @@ class PostDetailView(DetailView):
             related_posts=post.related_public(),
             preview=not post.is_public,
         )
+        caching.shows_posts([post])
+        caching.shows_posts(
+            [context["previous_post"], context["next_post"], *context["related_posts"]],
+            whole=False,
+        )
         return context
 
 
@@ -245,7 +221,12 @@ def page_detail(request, page):
         noindex=not page.is_public,
         feeds=site_feeds(),
     )
+    caching.shows(keys.page(page.pk))
     pages, posts = page.contents() if page.lists_contents else ([], [])
+    if page.lists_contents:
+        posts = list(posts)
+        caching.shows(keys.PAGES, keys.LISTS)
+        caching.shows_posts(posts)  # their descriptions
     return render(
         request,
         "blog/page_detail.html",
@@ -435,6 +416,7 @@ class IndexView(TemplateView):
         raise NotImplementedError
 
     def get_context_data(self, **kwargs):
+        caching.shows(keys.LISTS)
         meta = PageMeta(
             title=self.title,
             description=self.description.format(site=settings.SITE_TITLE),
@@ -570,7 +552,9 @@ class SearchView(BlogViewMixin, ListView):
         if not self.query:
             return []
         return post_search.search(
-            Post.objects.public(), self.query, state_etag=caching.content_state().etag
+            Post.objects.public(),
+            self.query,
+            state_etag=caching.versions.tokens_etag((keys.SITE, keys.LISTS, keys.EDITS)),
         )
 
     def paginate_queryset(self, ids, page_size):

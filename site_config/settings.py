@@ -94,6 +94,9 @@ MIDDLEWARE = [
     "blog.middleware.RejectNulMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Stored public pages for readers who are not logged in, before the rest of the stack, as
+    # WhiteNoise serves static files (blog.caching.front).
+    "blog.caching.front.FrontCacheMiddleware",
     "csp.middleware.CSPMiddleware",
     "django_permissions_policy.PermissionsPolicyMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -309,10 +312,21 @@ BLOG_EXCERPT_SEPARATOR = os.environ.get("BLOG_EXCERPT_SEPARATOR", "<!--more-->")
 # PostgreSQL text search configuration (language) for stemming and stop words in search.
 BLOG_SEARCH_CONFIG = os.environ.get("BLOG_SEARCH_CONFIG", "english")
 BLOG_FEED_ITEMS = env_int("BLOG_FEED_ITEMS", 20)
-# Anonymous readers get pages rendered earlier for the same content (0 turns it off).
-BLOG_PAGE_CACHE_SECONDS = env_int("BLOG_PAGE_CACHE_SECONDS", 3600)
-# How long pages trust the cached content state (ETag) before asking the database again.
-BLOG_CONTENT_STATE_SECONDS = env_int("BLOG_CONTENT_STATE_SECONDS", 2)
+# Readers who are not logged in get pages stored when first rendered, until what they show
+# changes; a stored page is kept at most this long (0 turns the page cache off).
+BLOG_PAGE_CACHE_SECONDS = env_int("BLOG_PAGE_CACHE_SECONDS", 86400)
+# A shared cache in front (Varnish, a CDN): the class told what changed (empty: none), the
+# addresses it purges (VarnishPurger), and the header that names what each page shows
+# ("Surrogate-Key" for Varnish and Fastly, "Cache-Tag" for Cloudflare).
+BLOG_PURGER = os.environ.get("BLOG_PURGER", "")
+BLOG_PURGE_URLS = os.environ.get("BLOG_PURGE_URLS", "").split()
+BLOG_SURROGATE_KEY_HEADER = os.environ.get("BLOG_SURROGATE_KEY_HEADER", "Surrogate-Key")
+# How long a shared cache may keep a page (s-maxage): with a purger a day, since a change purges
+# it; without one 0, so that it asks every time (and gets 304 when nothing changed).
+BLOG_SHARED_CACHE_SECONDS = env_int("BLOG_SHARED_CACHE_SECONDS", 86400 if BLOG_PURGER else 0)
+# What a shared cache may serve while it fetches a page again, and while the site fails.
+BLOG_STALE_WHILE_REVALIDATE_SECONDS = env_int("BLOG_STALE_WHILE_REVALIDATE_SECONDS", 30)
+BLOG_STALE_IF_ERROR_SECONDS = env_int("BLOG_STALE_IF_ERROR_SECONDS", 86400)
 # Searches one client may make in a window of seconds ("30/60"); 0 turns the limit off.
 BLOG_SEARCH_RATE = env_rate("BLOG_SEARCH_RATE", "30/60")
 # What a 503 (database unavailable) tells clients to wait before trying again, in seconds.

@@ -27,7 +27,3 @@ if REDIS_URL and _worker.startswith("gw"):  # noqa: F405
     _base, _, _database = REDIS_URL.rpartition("/")  # noqa: F405
     _database = max(int(_database or 0) - int(_worker[2:]), 0)
     CACHES["default"]["LOCATION"] = f"{_base}/{_database}"  # noqa: F405
-
-# Pages ask the database for the content state on every request, so a test that changes posts
-# with QuerySet.update() sees the change at once (tests of the cached state override this).
-BLOG_CONTENT_STATE_SECONDS = 0

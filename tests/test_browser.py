@@ -315,10 +315,10 @@ def test_limit_and_outage_pages_fit_desktop_and_phone_in_both_schemes(
 
             reset()
 
-    def database_down():
+    def database_down(view):
         raise OperationalError("could not connect to server")
 
-    monkeypatch.setattr("blog.caching.content_state", database_down)
+    monkeypatch.setattr("blog.views.ArchiveView.get_items", database_down)
     context = browser.new_context(viewport=PHONE)
     page = context.new_page()
     response = page.goto(site + "/archive/")

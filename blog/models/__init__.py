@@ -17,7 +17,7 @@ from blog.models.images import PostImage, _image_size_limit
 from blog.models.pages import Page, PageQuerySet, page_path_problem
 from blog.models.posts import Post, PostAuthor, PostCategory, PostManager, PostQuerySet, ShownTerm
 from blog.models.revisions import PageRevision, Revision, RevisionBase
-from blog.models.site import ImportedSite, Markup, SiteSettings, SiteVersion, validate_post_address
+from blog.models.site import ImportedSite, Markup, SiteSettings, validate_post_address
 from blog.models.terms import (
     Author,
     Category,
@@ -51,7 +51,6 @@ __all__ = [
     "RevisionBase",
     "ShownTerm",
     "SiteSettings",
-    "SiteVersion",
     "StoredFile",
     "TaggedPost",
     "_image_size_limit",

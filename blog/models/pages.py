@@ -12,7 +12,7 @@ from blog.addresses import (
     address_key,
     clean_path,
 )
-from blog.caching import content_changed
+from blog.caching import content_changed, keys
 from blog.models.addresses import Address, AddressTaken
 from blog.models.content import (
     render_post_markdown,
@@ -179,18 +179,31 @@ class Page(models.Model):
         if self._rendered_body != self.body:
             self.render()
         self.version += 1
+        was_in_navigation = (
+            self.pk is not None
+            and Page.objects.filter(pk=self.pk, show_in_navigation=True).exists()
+        )
         with transaction.atomic():
             super().save(*args, **kwargs)
             Address.claim(self)
-        content_changed()
+        self.changed(navigation=was_in_navigation or self.show_in_navigation)
 
     def get_absolute_url(self):
         return escape_uri_path(self.path)
 
     def delete(self, *args, **kwargs):
+        pk, navigation = self.pk, self.show_in_navigation
         result = super().delete(*args, **kwargs)
-        content_changed()
+        self.pk = pk
+        self.changed(navigation=navigation)
+        self.pk = None
         return result
+
+    def changed(self, *, navigation):
+        """Say what readers see changed: this page, the pages that list it, and every page
+        when it is (or was) in the navigation."""
+        changed = {keys.page(self.pk), keys.PAGES}
+        content_changed(keys_changed=changed | ({keys.SITE} if navigation else set()))
 
     @property
     def is_public(self):

@@ -6,8 +6,8 @@ import datetime as dt
 
 from django.core.exceptions import ValidationError
 from django.db import models, transaction
-from django.db.models import Count, Max, Min, Q, Subquery
-from django.db.models.functions import Cast, Coalesce, Substr
+from django.db.models import Count, Min, Q
+from django.db.models.functions import Cast, Substr
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.encoding import escape_uri_path
@@ -18,7 +18,7 @@ from taggit.managers import TaggableManager
 from blog.addresses import (
     address_key,
 )
-from blog.caching import content_changed
+from blog.caching import content_changed, keys
 from blog.conversion import page_variables
 from blog.models.addresses import Address, AddressTaken
 from blog.models.content import (
@@ -26,7 +26,7 @@ from blog.models.content import (
     validate_images,
     with_stored_files,
 )
-from blog.models.site import ImportedSite, Markup, SiteSettings, SiteVersion
+from blog.models.site import ImportedSite, Markup, SiteSettings
 from blog.models.terms import Author, Category, KeywordedPost, TaggedPost
 from blog.search import SearchDocumentField
 from blog.seo import absolute
@@ -46,34 +46,26 @@ class PostQuerySet(models.QuerySet):
         """Staff preview drafts and scheduled posts; everyone else sees public posts only."""
         return self.all() if user.is_staff else self.public()
 
-    def content_state(self, *, now):
-        """What every public page depends on, in one query over published posts: the number of
-        public posts, their newest edit, the newest post that has become public and the newest
-        expiry, the site's change count, and when the next scheduled post becomes public or the
-        next post expires (``next_change``). Drafts are not part of it: saving one changes no
-        public page."""
-        public = Q(published_at__lte=now) & (Q(expires_at__isnull=True) | Q(expires_at__gt=now))
-        site = SiteVersion.objects.filter(pk=1)
-        state = self.filter(status=Post.Status.PUBLISHED).aggregate(
-            count=Count("id", filter=public),
-            modified=Max("modified_at", filter=public),
-            shown=Max("published_at", filter=public),
-            expired=Max("expires_at", filter=Q(expires_at__lte=now)),
-            next_publication=Min("published_at", filter=Q(published_at__gt=now)),
-            next_expiry=Min("expires_at", filter=Q(expires_at__gt=now)),
-            # In the same query: the count of changes the posts' columns do not show (pages,
-            # renamed terms). Coalesce: with no published post, MAX() over no rows is NULL.
-            site_version=Coalesce(
-                Max(Subquery(site.values("number")[:1])), Subquery(site.values("number")[:1])
-            ),
-            site_changed=Coalesce(
-                Max(Subquery(site.values("changed_at")[:1])),
-                Subquery(site.values("changed_at")[:1]),
-            ),
+    def next_visibility_change(self, now):
+        """When the next scheduled post becomes public or the next public post expires, if ever
+        (one query)."""
+        moments = self.filter(status=Post.Status.PUBLISHED).aggregate(
+            publication=Min("published_at", filter=Q(published_at__gt=now)),
+            expiry=Min("expires_at", filter=Q(expires_at__gt=now)),
         )
-        upcoming = [state.pop("next_publication"), state.pop("next_expiry")]
-        state["next_change"] = min((moment for moment in upcoming if moment), default=None)
-        return state
+        return min((moment for moment in moments.values() if moment), default=None)
+
+    def changed_visibility_between(self, since, now):
+        """The ids of published posts that became public, or expired, after ``since`` and up to
+        ``now``: what readers see changed then without a write."""
+        return list(
+            self.filter(status=Post.Status.PUBLISHED)
+            .filter(
+                Q(published_at__gt=since, published_at__lte=now)
+                | Q(expires_at__gt=since, expires_at__lte=now)
+            )
+            .values_list("id", flat=True)
+        )
 
     def months(self):
         """(first day of month, number of posts) for every month with posts, newest first.
@@ -319,12 +311,18 @@ class Post(models.Model):
         if not self.feed_id:
             self.feed_id = absolute(self.get_absolute_url())
         was_public = self._was_public and not self._state.adding
+        listing = self._state.adding or self._listed_as != self._listing_inputs()
         with transaction.atomic():
             super().save(*args, **kwargs)
             Address.claim(self)
         self._address_from = (self.published_on, self.slug)
-        content_changed(post_ids=[self.pk], public=was_public or self.is_public)
+        content_changed(
+            post_ids=[self.pk],
+            public=was_public or self.is_public,
+            listing=listing or was_public != self.is_public,
+        )
         self._was_public = self.is_public
+        self._listed_as = self._listing_inputs()
 
     def get_absolute_url(self):
         """The post's address, percent-encoded for links (``path`` is kept decoded)."""
@@ -334,8 +332,12 @@ class Post(models.Model):
 
     def delete(self, *args, **kwargs):
         was_public = self._was_public or self.is_public
+        pk = self.pk
         result = super().delete(*args, **kwargs)
-        content_changed(public=was_public)
+        content_changed(
+            public=was_public,
+            keys_changed={keys.LISTS, keys.EDITS, keys.post(pk), keys.post_link(pk)},
+        )
         return result
 
     @classmethod
@@ -352,6 +354,8 @@ class Post(models.Model):
             post._was_public = post.is_public
         if {"published_on", "slug"} <= set(field_names):
             post._address_from = (post.published_on, post.slug)
+        if set(post.LISTING_FIELDS) <= set(field_names):
+            post._listed_as = post._listing_inputs()
         return post
 
     @staticmethod
@@ -447,6 +451,14 @@ class Post(models.Model):
         self.reading_time = rendered.reading_time
         self._rendered_from = self._rendering_inputs()
 
+    # What lists, feeds and links to the post show of it besides its text (its terms are
+    # written apart, and say so themselves): a change moves it in lists or renames links to it.
+    LISTING_FIELDS = ("title", "slug", "path", "status", "published_at", "expires_at", "images")
+
+    def _listing_inputs(self):
+        return tuple(getattr(self, name) for name in self.LISTING_FIELDS)
+
+    _listed_as = None  # the listing fields as loaded, if they were
     _rendered_from = None  # the inputs of the rendering held in the rendered fields, if known
     _address_from = None  # the (day, slug) the stored path was made from, if known
     # Whether readers could see the post as it was loaded: saving it then changes public pages
@@ -486,6 +498,14 @@ class Post(models.Model):
         if links is None:
             links = self.taggedpost_set.select_related("tag").order_by("id")
         return [ShownTerm(link.tag, link.spelling or link.tag.name) for link in links]
+
+    def credits(self):
+        """The post's authors and categories as it shows them, to tell whether an edit changed
+        them (two queries)."""
+        return (
+            list(self.postauthor_set.values_list("author_id", "spelling")),
+            list(self.postcategory_set.values_list("category_id", "spelling")),
+        )
 
     @property
     def has_long_toc(self):

@@ -1,5 +1,4 @@
-"""The site's own settings and state: its change count, its post address pattern, the sites it
-imported from."""
+"""The site's own settings: its post address pattern, the sites it imported from."""
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -14,16 +13,6 @@ from blog.addresses import (
 )
 from blog.caching import content_changed
 from blog.conversion import TemplateSite
-
-
-class SiteVersion(models.Model):
-    """One row counting the changes readers could see (see ``blog.caching.content_changed``)."""
-
-    number = models.BigIntegerField(default=1)
-    changed_at = models.DateTimeField(null=True, blank=True)
-
-    def __str__(self):
-        return f"site version {self.number}"
 
 
 def validate_post_address(value):

@@ -71,7 +71,7 @@ class Category(models.Model):
 
     def save(self, *args, **kwargs):
         super().save(*args, **kwargs)
-        content_changed()
+        content_changed(post_ids=self.posts.values_list("pk", flat=True))
 
     def get_absolute_url(self):
         return reverse("blog:category_detail", kwargs={"slug": self.slug})
@@ -89,7 +89,7 @@ class Keyword(TagBase):
 
     def save(self, *args, **kwargs):
         super().save(*args, **kwargs)
-        content_changed()
+        content_changed(post_ids=self.tagged_posts.values_list("content_object_id", flat=True))
 
     def get_absolute_url(self):
         return reverse("blog:keyword_detail", kwargs={"slug": self.slug})

@@ -46,6 +46,6 @@ class Command(BaseCommand):
             for author in Author.objects.all():
                 author.save(update_fields=["bio_html"])
             # Every page and search entry shows what was rendered (even with no author to save).
-            content_changed(post_ids=list(Post.objects.values_list("pk", flat=True)))
+            content_changed(post_ids=list(Post.objects.values_list("pk", flat=True)), listing=False)
         if verbosity:
             self.stdout.write(f"Rendered {count} posts and {Page.objects.count()} pages.")
