@@ -258,6 +258,7 @@ def import_paths(paths, *, options, progress=None):
                 done += len(batch)
                 if progress:
                     progress(done, len(tasks))
+            loader.choose_related()
         except KeyboardInterrupt:
             report.interrupted = True
             report.rolled_back = options.atomic and not options.dry_run

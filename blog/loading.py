@@ -25,7 +25,7 @@ from django.utils import timezone
 from taggit.models import Tag
 
 from blog.addresses import address_key, site_path
-from blog.caching import content_changed
+from blog.caching import content_changed, keys
 from blog.models import (
     Address,
     AddressTaken,
@@ -133,6 +133,7 @@ class PostLoader:
         self.addresses = {}
         self.paths = {}  # address key → owner, for the batch
         self.old_site_addresses = {}  # the old site's address of each file of the run
+        self.written = []  # the ids of the posts written, for choose_related()
         self._load_terms()
 
     def load(self, items):
@@ -421,7 +422,16 @@ class PostLoader:
                 item.post.is_public or (not item.is_new and item.post._was_public)
                 for item in staged
             ),
+            choose_related=False,  # once for the whole run: choose_related()
         )
+        self.written += [item.post.pk for item in staged]
+
+    def choose_related(self):
+        """Choose the related posts of every post written, among the site's posts as the run
+        left them; the pages of those whose choice changed are rendered again."""
+        changed = Post.objects.choose_related(self.written)
+        if changed:
+            content_changed(keys_changed={keys.post(pk) for pk in changed})
 
     def _write_addresses(self, staged):
         """Serve each post at its path, keep the path it had as a redirect, and point the old

@@ -25,7 +25,9 @@ logger = logging.getLogger("blog.cache")
 LARGE_CHANGE = 20
 
 
-def content_changed(*, post_ids=(), public=True, listing=True, keys_changed=()):
+def content_changed(
+    *, post_ids=(), public=True, listing=True, keys_changed=(), choose_related=True
+):
     """Call after writing content.
 
     ``post_ids``: the posts written (their search entries are brought up to date).
@@ -33,18 +35,22 @@ def content_changed(*, post_ids=(), public=True, listing=True, keys_changed=()):
     changes nothing). ``listing``: whether the posts may have changed how lists show them
     (became public or not, new title, date, address or terms) rather than only their text.
     ``keys_changed``: other keys (a page, the site). With no posts and no keys, everything
-    changed.
+    changed. ``choose_related``: False when the caller chooses the posts' related posts
+    itself, once for many calls (the importer).
     """
     from blog import search
+    from blog.models import Post
 
     post_ids = list(post_ids)
     if post_ids:
         search.update_index(post_ids)
+        if choose_related:
+            Post.objects.choose_related(post_ids)
         _now_and_at_commit(lambda: schedule.note_posts(post_ids))
     if not public:
         return
     changed = set(keys_changed)
-    if (not post_ids and not changed) or len(post_ids) > LARGE_CHANGE:
+    if (not post_ids and not changed) or max(len(post_ids), len(changed)) > LARGE_CHANGE:
         changed = {keys.SITE}
     elif post_ids:
         changed |= {keys.EDITS, *(keys.post(pk) for pk in post_ids)}

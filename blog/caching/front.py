@@ -28,6 +28,8 @@ class FrontCacheMiddleware:
     def __call__(self, request):
         if request.method not in ("GET", "HEAD"):
             return self.get_response(request)
+        if not settings.BLOG_PAGE_CACHE_SECONDS:
+            return self.render(request, key=None, stale=None, changes=None, state=schedule.state())
         if settings.SESSION_COOKIE_NAME in request.COOKIES or (
             settings.CSRF_COOKIE_NAME in request.COOKIES
         ):
@@ -56,8 +58,9 @@ class FrontCacheMiddleware:
                 now = timezone.now()
                 return stale.response(request, state=None, now=now, served_as="stale")
             return response
+        _vary_not_on_cookie(response)
         page = pages.StoredPage.of(response, keys=shown, previous=stale)
-        if key is not None and settings.BLOG_PAGE_CACHE_SECONDS and _storable(response):
+        if key is not None and _storable(response):
             page.tokens, changes_now = versions.settled(page.keys)
             if changes_now == changes and None not in page.tokens:
                 pages.store(key, page)
@@ -67,6 +70,18 @@ class FrontCacheMiddleware:
         return page.with_headers(response, state=state, now=now, served_as="miss")
 
 
+def _vary_not_on_cookie(response):
+    """A public page is the same for every reader who is not logged in: the session that
+    Django looked at to find that out (and noted in ``Vary``) makes no difference to it."""
+    if "Vary" in response:
+        kept = [name.strip() for name in response["Vary"].split(",")]
+        kept = [name for name in kept if name.lower() != "cookie"]
+        if kept:
+            response["Vary"] = ", ".join(kept)
+        else:
+            del response["Vary"]
+
+
 def _storable(response):
-    """A page that depended on no cookie and sets none is the same for every reader."""
-    return not response.cookies and "cookie" not in response.get("Vary", "").lower()
+    """A page that sets no cookie is the same for every reader."""
+    return not response.cookies

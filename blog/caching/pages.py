@@ -87,10 +87,6 @@ class StoredPage:
         return since is not None and self.last_modified <= since
 
 
-def stored(key):
-    return cache.get(key)
-
-
 def store(key, page):
     # Kept for as long as the setting says even once out of date: it is what readers get if
     # the database goes down before the page is rendered again.

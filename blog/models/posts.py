@@ -28,6 +28,7 @@ from blog.models.content import (
 )
 from blog.models.site import ImportedSite, Markup, SiteSettings
 from blog.models.terms import Author, Category, KeywordedPost, TaggedPost
+from blog.related import RelatedIndex
 from blog.search import SearchDocumentField
 from blog.seo import absolute
 
@@ -66,6 +67,46 @@ class PostQuerySet(models.QuerySet):
             )
             .values_list("id", flat=True)
         )
+
+    def choose_related(self, post_ids):
+        """Choose and store the related posts of ``post_ids`` among the public posts (see
+        ``blog.related``); returns the ids of those whose choice changed. A few queries
+        whatever the number of posts."""
+        post_ids = list(post_ids)
+        own_tags, first_category = {}, {}
+        for start in range(0, len(post_ids), 500):
+            chunk = post_ids[start : start + 500]
+            links = TaggedPost.objects.filter(content_object_id__in=chunk)
+            for pk, tag_id in links.values_list("content_object_id", "tag_id"):
+                own_tags.setdefault(pk, []).append(tag_id)
+            # Last wins: in this order, the last of a post's categories is its first.
+            links = PostCategory.objects.filter(post_id__in=chunk).order_by("-position", "-id")
+            first_category.update(links.values_list("post_id", "category_id"))
+        tag_ids = {tag_id for tags in own_tags.values() for tag_id in tags}
+        category_ids = set(first_category.values())
+        tag_links = TaggedPost.objects.filter(tag_id__in=tag_ids)
+        category_links = PostCategory.objects.filter(category_id__in=category_ids)
+        candidates = Post.objects.public().filter(
+            Q(pk__in=tag_links.values("content_object_id"))
+            | Q(pk__in=category_links.values("post_id"))
+        )
+        index = RelatedIndex(
+            candidates.values_list("id", flat=True),
+            tag_links.values_list("content_object_id", "tag_id"),
+            category_links.values_list("post_id", "category_id"),
+        )
+        changed = []
+        for start in range(0, len(post_ids), 500):
+            posts = list(Post.objects.filter(pk__in=post_ids[start : start + 500]).only("related"))
+            for post in posts:
+                chosen = index.related(
+                    post.pk, own_tags.get(post.pk, ()), first_category.get(post.pk)
+                )
+                if chosen != post.related:
+                    post.related = chosen
+                    changed.append(post)
+        Post.objects.bulk_update(changed, ["related"], batch_size=500)
+        return [post.pk for post in changed]
 
     def months(self):
         """(first day of month, number of posts) for every month with posts, newest first.
@@ -208,6 +249,8 @@ class Post(models.Model):
     body_text = models.TextField(blank=True, editable=False, help_text="Plain text, for search.")
     word_count = models.PositiveIntegerField(default=0, editable=False)
     reading_time = models.PositiveSmallIntegerField(default=0, editable=False, help_text="Minutes.")
+    # Chosen when the post is written (``PostQuerySet.choose_related``), best first.
+    related = models.JSONField(default=list, blank=True, editable=False)
     # Written by blog.search.update_index() after every write; never loaded with the post.
     search_vector = SearchDocumentField(null=True, editable=False)
 
@@ -263,6 +306,9 @@ class Post(models.Model):
     )
 
     objects = PostManager()
+
+    # What a link to a post shows: its neighbours' and related posts' fields.
+    LINK_FIELDS = ("title", "slug", "published_at", "path")
 
     # What lists of posts never show: left out of their queries (large, on every row).
     FULL_TEXT_FIELDS = ("body", "body_html", "toc_html", "body_text", "front_matter_extra")
@@ -554,7 +600,7 @@ class Post(models.Model):
                 | Q(published_at=self.published_at, id__lt=self.id)
             )
             .order_by("-published_at", "-id")
-            .only("title", "slug", "published_at", "path")
+            .only(*Post.LINK_FIELDS)
             .first()
         )
 
@@ -567,32 +613,17 @@ class Post(models.Model):
                 | Q(published_at=self.published_at, id__gt=self.id)
             )
             .order_by("published_at", "id")
-            .only("title", "slug", "published_at", "path")
+            .only(*Post.LINK_FIELDS)
             .first()
         )
 
     def related_public(self, limit=3):
-        """Public posts sharing the most tags with this one, then its first category (2 queries).
-
-        Relies on this post's tags and categories being prefetched (``for_listing``).
-        """
-        others = (
-            Post.objects.public().exclude(pk=self.pk).only("title", "slug", "published_at", "path")
-        )
-        tag_ids = [tag.pk for tag in self.shown_tags]
-        related = list(
-            others.filter(tags__in=tag_ids)
-            .annotate(shared=Count("tags"))
-            .order_by("-shared", "-published_at")[:limit]
-            if tag_ids
-            else []
-        )
-        categories = [category.pk for category in self.shown_categories]
-        if len(related) < limit and categories:
-            related += others.filter(categories__in=categories[:1]).exclude(
-                pk__in=[post.pk for post in related]
-            )[: limit - len(related)]
-        return related
+        """The first ``limit`` of the post's related posts that are public (one query)."""
+        if not self.related:
+            return []
+        found = Post.objects.public().filter(pk__in=self.related).only(*Post.LINK_FIELDS)
+        by_id = {post.pk: post for post in found}
+        return [by_id[pk] for pk in self.related if pk in by_id][:limit]
 
 
 @dataclasses.dataclass(frozen=True)
