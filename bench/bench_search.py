@@ -46,7 +46,7 @@ def percentile(times, fraction):
 def timed(client, url, *, clear_cache):
     from django.core.cache import cache
 
-    from blog.caching import keys, versions
+    from blog.caching import keys, tokens
 
     times = []
     for _ in range(ROUNDS):
@@ -54,7 +54,7 @@ def timed(client, url, *, clear_cache):
             # Forget the ranked results, but not the tokens they are cached under: every page
             # reads those, so they are in the cache on a live site.
             cache.clear()
-            versions.tokens_etag((keys.SITE, keys.LISTS, keys.EDITS))
+            tokens.etag_of((keys.SITE, keys.LISTS, keys.EDITS))
         started = time.perf_counter()
         response = client.get(url)
         times.append((time.perf_counter() - started) * 1000)

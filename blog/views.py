@@ -554,7 +554,7 @@ class SearchView(BlogViewMixin, ListView):
         return post_search.search(
             Post.objects.public(),
             self.query,
-            state_etag=caching.versions.tokens_etag((keys.SITE, keys.LISTS, keys.EDITS)),
+            state_etag=caching.tokens.etag_of((keys.SITE, keys.LISTS, keys.EDITS)),
         )
 
     def paginate_queryset(self, ids, page_size):

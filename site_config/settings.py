@@ -315,6 +315,9 @@ BLOG_FEED_ITEMS = env_int("BLOG_FEED_ITEMS", 20)
 # Readers who are not logged in get pages stored when first rendered, until what they show
 # changes; a stored page is kept at most this long (0 turns the page cache off).
 BLOG_PAGE_CACHE_SECONDS = env_int("BLOG_PAGE_CACHE_SECONDS", 86400)
+# Without Redis, the processes of the site on this machine share which pages are out of date
+# through this file, mapped into memory (blog.caching.tokens); empty: next to the SQLite file.
+BLOG_TOKEN_FILE = os.environ.get("BLOG_TOKEN_FILE", "")
 # A shared cache in front (Varnish, a CDN): the class told what changed (empty: none), the
 # addresses it purges (VarnishPurger), and the header that names what each page shows
 # ("Surrogate-Key" for Varnish and Fastly, "Cache-Tag" for Cloudflare).

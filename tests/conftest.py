@@ -108,4 +108,16 @@ def _empty_cache():
     """Each test starts with an empty cache: pages cached by one test never answer another."""
     from django.core.cache import cache
 
+    from blog.caching import tokens
+
     cache.clear()
+    tokens.store().clear()
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _remove_the_token_file():
+    """The test process's token file (site_config/test_settings.py) goes with it."""
+    yield
+    path = settings.BLOG_TOKEN_FILE
+    if path and os.path.exists(path):
+        os.remove(path)

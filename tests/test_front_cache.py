@@ -187,3 +187,26 @@ def test_a_client_without_cookies_never_gets_a_logged_in_page(admin_user, post):
     post.save()
     assert staff.get(post.get_absolute_url()).status_code == 200  # the preview
     assert Client().get(post.get_absolute_url()).status_code == 404
+
+
+def test_processes_without_redis_share_what_changed_through_the_token_file(tmp_path):
+    import subprocess
+    import sys
+
+    from blog.caching.tokens import FileTokens
+
+    path = str(tmp_path / "tokens")
+    here = FileTokens(path)
+    before = here.snapshot(["p1", "p2"])
+    subprocess.run(
+        [sys.executable, "-c", f"from blog.caching.tokens import FileTokens; "
+         f"FileTokens({path!r}).bump(['p1'])"],
+        check=True,
+    )  # fmt: skip
+    after = here.snapshot(["p1", "p2"])
+    assert after.tokens[0] != before.tokens[0]
+    assert after.tokens[1] == before.tokens[1]
+    assert after.changes != before.changes
+    # A new generation (the file made again, or cleared) matches no page stored before.
+    here.clear()
+    assert here.snapshot(["p2"]).tokens[0] != before.tokens[1]

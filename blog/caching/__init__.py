@@ -2,7 +2,7 @@
 
 - ``keys``: the names of what a page shows (a post, the lists, the site...).
 - ``shown``: views name the keys of the page they render.
-- ``versions``: a token per key; a change gives its keys new ones.
+- ``tokens``: a token per key, shared by every process; a change gives its keys new ones.
 - ``changes``: ``content_changed()``, which every write that readers could see calls.
 - ``schedule``: scheduled posts go live, and posts expire, at their moment without a cron.
 - ``pages``: stored pages and the caching headers they carry.

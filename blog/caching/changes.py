@@ -16,7 +16,7 @@ import logging
 
 from django.db import transaction
 
-from blog.caching import keys, purgers, schedule, versions
+from blog.caching import keys, purgers, schedule, tokens
 
 logger = logging.getLogger("blog.cache")
 
@@ -63,7 +63,7 @@ def content_changed(
 def publish_keys(changed):
     """Give ``changed`` new tokens now and again at commit, and purge them from shared caches."""
     changed = sorted(changed)
-    _now_and_at_commit(lambda: versions.bump(changed))
+    _now_and_at_commit(lambda: tokens.store().bump(changed))
     transaction.on_commit(lambda: purgers.purge(changed), robust=True)
 
 

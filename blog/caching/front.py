@@ -1,14 +1,14 @@
-"""The page cache, in front of the framework: a reader who is not logged in gets a stored page
-the way WhiteNoise serves a static file, without sessions, CSRF, URL routing or the database.
+"""The page cache, in front of the framework: a reader who is not logged in gets a stored page the
+way WhiteNoise serves a static file, without sessions, CSRF, URL routing or the database.
 
 ``FrontCacheMiddleware`` sits right after WhiteNoise. For a GET or HEAD without a session or
-CSRF cookie, it reads the stored page of the address, the schedule's state and the change token
-(one ``get_many``), then the tokens of the page's keys (a second): when they are the ones the
-page was rendered with, the stored body and headers are the answer, or 304 for a matching
-``If-None-Match``. Otherwise Django renders the page, and a response that ``public_page``
-(``blog.views``) marked as a public page is stored on its way out, with every header the
-middleware below added. If rendering fails (the database is down), the stored page, out of
-date, is served rather than an error.
+CSRF cookie, it reads the stored page of the address, then the tokens of the page's keys and the
+schedule (``blog.caching.tokens``: one more round trip to Redis, or a read of shared memory):
+when they are the ones the page was rendered with, the stored body and headers are the answer,
+or 304 for a matching ``If-None-Match``. Otherwise Django renders the page, and a response that
+``public_page`` (``blog.views``) marked as a public page is stored on its way out, with every
+header the middleware below added. If rendering fails (the database is down), the stored page,
+out of date, is served rather than an error.
 """
 
 import contextlib
@@ -18,7 +18,7 @@ from django.core.cache import cache
 from django.db import DatabaseError
 from django.utils import timezone
 
-from blog.caching import pages, schedule, versions
+from blog.caching import pages, schedule, tokens
 
 
 class FrontCacheMiddleware:
@@ -28,29 +28,27 @@ class FrontCacheMiddleware:
     def __call__(self, request):
         if request.method not in ("GET", "HEAD"):
             return self.get_response(request)
-        if not settings.BLOG_PAGE_CACHE_SECONDS:
-            return self.render(request, key=None, stale=None, changes=None, state=schedule.state())
-        if settings.SESSION_COOKIE_NAME in request.COOKIES or (
-            settings.CSRF_COOKIE_NAME in request.COOKIES
-        ):
-            # Maybe logged in, or holding a form: Django decides (a page is still stored).
-            return self.render(request, key=None, stale=None, changes=None, state=schedule.state())
+        store = tokens.store()
+        if not settings.BLOG_PAGE_CACHE_SECONDS or _may_be_someone(request):
+            # Maybe logged in, or holding a form: Django decides (the page is still stored).
+            return self.render(request, key=None, stale=None, before=store.snapshot(()))
         key = pages.page_key(request)
-        found = cache.get_many([key, schedule.STATE_KEY, versions.CHANGES])
-        page, state = found.get(key), found.get(schedule.STATE_KEY)
+        page = cache.get(key)
+        shown = page.keys if page is not None else ()
         now = timezone.now()
-        if not schedule.is_current(state, now):
+        seen = store.snapshot(shown)
+        if not schedule.is_current(seen.schedule, now):
             with contextlib.suppress(DatabaseError):  # rendering fails too, and serves `page`
                 schedule.catch_up()
-            state = schedule.state()
-            found[versions.CHANGES] = versions.changes_token()
-        fresh = page is not None and schedule.is_current(state, now)
-        if fresh and page.tokens == versions.current(page.keys):
-            return page.response(request, state=state, now=now, served_as="hit")
-        changes = found.get(versions.CHANGES)
-        return self.render(request, key=key, stale=page, changes=changes, state=state)
+            seen = store.snapshot(shown)
+        fresh = page is not None and page.tokens == seen.tokens
+        if fresh and schedule.is_current(seen.schedule, now):
+            return page.response(request, state=seen.schedule, now=now, served_as="hit")
+        return self.render(request, key=key, stale=page, before=seen)
 
-    def render(self, request, *, key, stale, changes, state):
+    def render(self, request, *, key, stale, before):
+        """Django's answer; a public page is stored (``key``) unless something changed while it
+        was rendered (``before``: the tokens seen first)."""
         response = self.get_response(request)
         shown = getattr(response, "shown_keys", None)
         if shown is None:
@@ -61,13 +59,20 @@ class FrontCacheMiddleware:
         _vary_not_on_cookie(response)
         page = pages.StoredPage.of(response, keys=shown, previous=stale)
         if key is not None and _storable(response):
-            page.tokens, changes_now = versions.settled(page.keys)
-            if changes_now == changes and None not in page.tokens:
+            after = tokens.store().settled(page.keys)
+            if after.changes == before.changes and None not in after.tokens:
+                page.tokens = after.tokens
                 pages.store(key, page)
         now = timezone.now()
         if page.not_modified(request):
-            return page.response(request, state=state, now=now, served_as="miss")
-        return page.with_headers(response, state=state, now=now, served_as="miss")
+            return page.response(request, state=before.schedule, now=now, served_as="miss")
+        return page.with_headers(response, state=before.schedule, now=now, served_as="miss")
+
+
+def _may_be_someone(request):
+    """A session (maybe logged in) or a CSRF cookie (holding a form)."""
+    cookies = request.COOKIES
+    return settings.SESSION_COOKIE_NAME in cookies or settings.CSRF_COOKIE_NAME in cookies
 
 
 def _vary_not_on_cookie(response):

@@ -1,25 +1,25 @@
 """Scheduled posts go live, and posts expire, at their moment, with no cron.
 
-The cache holds when the next such moment is (``STATE_KEY``) and up to when they were dealt
-with. A stored page is served only while that moment is ahead; the first request after it
-catches up here: the posts that became public or expired since are changed as if they had been
-published or unpublished then, and the next moment is read again (one query). Shared caches in
-front are told to keep pages no longer than until that moment (``seconds_left``).
-"""
+The token store holds when the next such moment is and up to when they were dealt with
+(``blog.caching.tokens``). A stored page is served only while that moment is ahead; the first
+request after it catches up here: the posts that became public or expired since are changed as
+if they had been published or unpublished then, and the next moment is read again (one query).
+Shared caches in front are told to keep pages no longer than until that moment
+(``seconds_left``)."""
 
 import datetime as dt
 
-from django.core.cache import cache
 from django.utils import timezone
 
-STATE_KEY = "blog:schedule"
+from blog.caching import tokens
+
 # The next moment is read again this often even when nothing seems due: two posts scheduled at
 # the same instant by two servers could otherwise leave the earlier moment unknown.
 RECHECK = dt.timedelta(seconds=60)
 
 
 def state():
-    return cache.get(STATE_KEY)
+    return tokens.store().snapshot(()).schedule
 
 
 def is_current(state, now):
@@ -56,7 +56,7 @@ def catch_up():
         if went:
             changes.content_changed(post_ids=went)
     upcoming = Post.objects.next_visibility_change(now)
-    cache.set(STATE_KEY, {"checked": now, "next": upcoming, "recheck": now + RECHECK}, None)
+    tokens.store().set_schedule({"checked": now, "next": upcoming, "recheck": now + RECHECK})
 
 
 def note_posts(post_ids):
@@ -70,4 +70,4 @@ def note_posts(post_ids):
     posts = Post.objects.filter(pk__in=post_ids) if len(post_ids) <= 500 else Post.objects.all()
     moment = posts.next_visibility_change(timezone.now())
     if moment is not None and (known["next"] is None or moment < known["next"]):
-        cache.set(STATE_KEY, {**known, "next": moment}, None)
+        tokens.store().set_schedule({**known, "next": moment})
