@@ -18,10 +18,21 @@ PYTEST_ARGS ?=
 run setup: export DJANGO_DEBUG ?= 1
 run: export SITE_URL ?= http://$(HOST):$(PORT)
 
-.PHONY: help setup run test test-sqlite test-postgres bench loadtest lint format clean
+# `make serve`: the production stack on this machine (debug off, gunicorn, collected static
+# files), with safe local values for what production must be told; what the benchmarks measure.
+serve: export DJANGO_DEBUG = 0
+serve: export DJANGO_SECRET_KEY ?= $(shell cat .local-secret-key 2>/dev/null || \
+	$(PYTHON) -c 'import secrets; print(secrets.token_urlsafe(50))' | tee .local-secret-key)
+serve: export DJANGO_ALLOWED_HOSTS ?= $(HOST),localhost
+serve: export SITE_URL ?= http://$(HOST):$(PORT)
+serve: export DJANGO_SECURE_COOKIES ?= 0
+serve: export GUNICORN_BIND ?= $(HOST):$(PORT)
+
+.PHONY: help setup run serve test test-sqlite test-postgres bench loadtest lint format clean
 
 help:
 	@echo "make run    set everything up and serve the site on http://$(HOST):$(PORT)/"
+	@echo "make serve  the same, as production serves it: gunicorn, debug off (bench/README.md)"
 	@echo "make test   set everything up and run the whole test suite (SQLite, then PostgreSQL + Redis)"
 	@echo "make setup  virtualenv, install, migrate, sample content"
 	@echo "make bench  import benchmark on a generated corpus (BENCH_POSTS=10000), see bench/README.md"
@@ -47,6 +58,11 @@ setup: $(INSTALLED)
 run: setup
 	$(PY) manage.py ensure_demo_admin
 	$(PY) manage.py runserver $(HOST):$(PORT)
+
+serve: setup
+	$(PY) manage.py collectstatic --noinput --verbosity 0
+	DJANGO_DEBUG=1 $(PY) manage.py ensure_demo_admin  # a login for this machine's admin
+	$(VENV)/bin/gunicorn --config site_config/gunicorn.conf.py site_config.wsgi
 
 test: setup test-sqlite test-postgres
 

@@ -132,6 +132,8 @@ TEMPLATES = [
 
 # --- Database -------------------------------------------------------------------------------------
 # DATABASE_URL selects the database; without it, an SQLite file in the project folder.
+# Connections are kept DATABASE_CONN_MAX_AGE seconds, on SQLite too: opening one (and running
+# its PRAGMAs) costs more than a page's queries.
 DATABASES = {
     "default": dj_database_url.config(
         default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}",
@@ -142,7 +144,6 @@ DATABASES = {
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # WAL lets readers and one writer work at the same time; IMMEDIATE transactions make a
     # writer wait for the lock (busy_timeout) instead of failing half-way with "database is locked".
-    DATABASES["default"]["CONN_MAX_AGE"] = 0
     DATABASES["default"]["OPTIONS"] = {
         "init_command": (
             "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON"
