@@ -13,6 +13,8 @@ import shutil
 import pytest
 from django.conf import settings
 
+from tests import servers
+
 IN_CI = os.environ.get("CI", "").lower() == "true"
 SERVICES_PASS = os.environ.get("BLOG_TEST_SERVICES") == "1"
 CHROMIUM = "/usr/bin/chromium"
@@ -76,6 +78,10 @@ def pytest_collection_modifyitems(config, items):
     if IN_CI and wants_generators and shutil.which("jekyll") is None:
         raise pytest.UsageError("CI needs Debian's jekyll (apt install jekyll)")
 
+    wants_varnish = any(item.get_closest_marker("shared_cache") for item in items)
+    if IN_CI and wants_varnish and not os.access(servers.VARNISHD, os.X_OK):
+        raise pytest.UsageError("CI needs Debian's varnish and varnish-modules (apt install)")
+
     if not os.access(CHROMIUM, os.X_OK):
         if IN_CI and any(item.get_closest_marker("browser") for item in items):
             raise pytest.UsageError(
@@ -121,3 +127,27 @@ def _remove_the_token_file():
     path = settings.BLOG_TOKEN_FILE
     if path and os.path.exists(path):
         os.remove(path)
+
+
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+
+
+@pytest.fixture(scope="module")
+def browser():
+    """Debian's chromium, driven by Playwright (tests marked ``browser``)."""
+    from playwright.sync_api import sync_playwright
+
+    # Playwright's sync API runs an event loop in this thread; Django's ORM, used by the test
+    # itself, refuses to run next to one unless told that this is deliberate.
+    os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()
