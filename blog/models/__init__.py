@@ -15,7 +15,15 @@ from blog.models.content import (
 )
 from blog.models.images import PostImage, _image_size_limit
 from blog.models.pages import Page, PageQuerySet, page_path_problem
-from blog.models.posts import Post, PostAuthor, PostCategory, PostManager, PostQuerySet, ShownTerm
+from blog.models.posts import (
+    Post,
+    PostAuthor,
+    PostCategory,
+    PostManager,
+    PostQuerySet,
+    ShownTerm,
+    listing_prefetches,
+)
 from blog.models.revisions import PageRevision, Revision, RevisionBase
 from blog.models.site import ImportedSite, Markup, SiteSettings, validate_post_address
 from blog.models.terms import (
@@ -55,6 +63,7 @@ __all__ = [
     "TaggedPost",
     "_image_size_limit",
     "_site_host",
+    "listing_prefetches",
     "page_path_problem",
     "render_post_markdown",
     "validate_images",

@@ -2,7 +2,6 @@
 
 from django.conf import settings
 from django.db import models
-from django.db.models import Count, Q
 from django.urls import reverse
 from taggit.models import TagBase, TaggedItemBase
 
@@ -107,18 +106,17 @@ def with_public_posts(queryset, posts_filter):
     return queryset.filter(models.Exists(public))
 
 
-def with_public_post_counts(queryset, posts_path):
+def with_public_post_counts(terms, posts_filter):
+    """``terms`` (tags, categories, authors..., in their order) that have public posts, each
+    with ``post_count``. ``posts_filter`` is the lookup from posts to them ("tags"). Two
+    queries, whatever the number of terms and posts."""
     from blog.models.posts import Post
 
-    """``queryset`` (tags, categories, authors...) with ``post_count``: their public posts.
-
-    ``posts_path`` is the lookup from those objects to their posts. Objects without a public
-    post are left out. One query, whatever the number of objects.
-    """
-    public = Q(**{f"{posts_path}__in": Post.objects.public()})
-    return queryset.annotate(post_count=Count(posts_path, filter=public, distinct=True)).filter(
-        post_count__gt=0
-    )
+    counts = Post.objects.public().counts_by_term(posts_filter)
+    found = list(terms.filter(pk__in=list(counts)))
+    for term in found:
+        term.post_count = counts[term.pk]
+    return found
 
 
 class TaggedPost(TaggedItemBase):
