@@ -1,6 +1,7 @@
 """The markdown renderer: every extension, excerpts, counts and link handling."""
 
 import pytest
+from django.conf import settings
 
 from blog.rendering import count_words, reading_time, render_markdown
 
@@ -246,3 +247,43 @@ def test_hugo_excerpt_takes_whole_paragraphs_until_the_word_count():
     assert render_markdown(text, excerpt_words=0).excerpt_html == "<p>One two three.</p>"
     short = render_markdown("Only a few words.[^1]\n\n[^1]: Note.", excerpt_words=70)
     assert short.excerpt_html == "<p>Only a few words.</p>"
+
+
+# --- Only the inline patterns a document can use ------------------------------------------------
+
+
+def _every_markdown_file(shared):
+    files = sorted((settings.BASE_DIR / "fixtures" / "posts").glob("*.md"))
+    if shared is not None:
+        for folder in ("corpus", "jekyll-fixtures", "real-sites"):
+            files += sorted((shared / folder).rglob("*.md"))
+    return files
+
+
+def test_leaving_out_patterns_a_document_cannot_use_changes_no_output(monkeypatch, tmp_path):
+    """The gate (rendering.UsefulPatternsOnly) against every pattern tried everywhere, on our
+    samples, a generated corpus and, when present, Jekyll's fixtures and two real sites."""
+    from bench.generate_corpus import generate
+    from blog import rendering
+
+    shared = settings.BASE_DIR.parent / "shared"
+    files = _every_markdown_file(shared if shared.is_dir() else None)
+    files += sorted(generate(tmp_path / "corpus", 150).glob("*.md"))
+    texts = [path.read_text(errors="replace") for path in files]
+    texts += [
+        "Quotes 'single' and \"double\" -- dashes --- and... more; a ~~strike~~ and ~sub~",
+        "Mail me@example.com, see www.example.com or <https://x.example/> &amp; H~2~O\\*",
+        "Line  \nbreak, `code`, ![image](a.png), [link][ref], [^1] and <b>bold</b>.\n\n"
+        "[ref]: https://example.com\n[^1]: A note.",
+    ]
+    gated = [rendering.render_markdown(text) for text in texts]
+
+    def every_pattern(self, root):
+        processor = self.md.treeprocessors[self.processor_name]
+        if hasattr(processor, "every_pattern"):
+            processor.inlinePatterns = [pattern for pattern, _ in processor.every_pattern]
+
+    monkeypatch.setattr(rendering.UsefulPatternsOnly, "run", every_pattern)
+    for path, text, output in zip(files + [None] * 3, texts, gated, strict=True):
+        assert rendering.render_markdown(text) == output, path
+    assert len(texts) > 150
