@@ -35,7 +35,7 @@ help:
 	@echo "make serve  the same, as production serves it: gunicorn, debug off (bench/README.md)"
 	@echo "make test   set everything up and run the whole test suite (SQLite, then PostgreSQL + Redis)"
 	@echo "make setup  virtualenv, install, migrate, sample content"
-	@echo "make bench  import benchmark on a generated corpus (BENCH_POSTS=10000), see bench/README.md"
+	@echo "make bench  import, render, page and search benchmarks (BENCH_POSTS=10000), bench/README.md"
 	@echo "make loadtest  mixed load on gunicorn, Redis stopped midway (SECURITY.md)"
 	@echo "make lint   ruff format check and lint"
 
@@ -79,7 +79,9 @@ test-postgres: $(INSTALLED)
 BENCH_POSTS ?= 10000
 bench: $(INSTALLED)
 	$(PY) bench/bench_import.py --posts $(BENCH_POSTS) --json bench/results.json
-	$(PY) bench/bench_pages.py --posts $(BENCH_POSTS) --json bench/pages.json
+	$(PY) bench/bench_render.py --json bench/render.json
+	$(PY) bench/bench_pages.py --posts $(BENCH_POSTS) --json bench/pages-sqlite.json
+	$(PY) bench/bench_pages.py --posts $(BENCH_POSTS) --database postgres --json bench/pages-postgres.json
 	$(PY) bench/bench_search.py --posts $(BENCH_POSTS) --json bench/search-sqlite.json
 	$(PY) bench/bench_search.py --posts $(BENCH_POSTS) --database postgres --json bench/search-postgres.json
 

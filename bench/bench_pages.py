@@ -1,17 +1,29 @@
-"""Benchmark page serving against a static file served by the same app (WhiteNoise).
+"""Benchmark serving pages: from scratch, and under gunicorn beside a static file, in one run.
 
-One process, Django's test client (the full WSGI stack with every middleware, no network), on
-SQLite with a generated corpus imported. For each page, the median time of a request:
-rendered (page cache off), from the page cache, and a conditional request answered 304; each
-compared with the median time of the stylesheet that WhiteNoise serves in the same run.
+On a fresh database (SQLite, or PostgreSQL with Redis) holding the generated corpus:
 
-    python bench/bench_pages.py [--posts 1000] [--json bench/pages.json]
+1. Rendered from scratch, in one process through Django's test client (every middleware, no
+   network), page cache off: the median and p99 of 50 renders of every page kind, with the
+   posts' cards kept (as after any change) and, for lists, with the card cache emptied too.
+2. Under gunicorn (``site_config/gunicorn.conf.py``, debug off, collected static files) with
+   Debian's ``wrk`` on 127.0.0.1: requests per second, p50 and p99 of every page kind stored
+   (the page cache in front) and rendered each time (page cache off, a second gunicorn), and
+   of a stylesheet WhiteNoise serves, at 32 connections; then the stored post page and the
+   static file at half their peak rate. Any error or non-2xx answer is counted.
+
+    python bench/bench_pages.py [--posts 10000] [--database sqlite|postgres] [--seconds 5]
+                                [--json bench/pages.json]
+
+Servers listen on 127.0.0.1 only and are stopped by their PID at the end.
 """
 
 import argparse
 import json
 import os
+import re
+import shutil
 import statistics
+import subprocess
 import sys
 import tempfile
 import time
@@ -22,80 +34,200 @@ ROOT = BENCH.parent
 sys.path.insert(0, str(ROOT))
 
 from bench.bench_import import corpus, production_environment  # noqa: E402
+from tests import servers  # noqa: E402
 
-ROUNDS = 200
+RENDERS = 50
+CONNECTIONS = 32
+POSTGRES = "postgres://postgres@127.0.0.1:5432/{name}"
+REDIS = "redis://127.0.0.1:6379/12"
 
 
-def median_ms(client, url, **headers):
-    for _ in range(10):  # warm up
-        client.get(url, **headers)
-    times = []
-    for _ in range(ROUNDS):
-        started = time.perf_counter()
-        response = client.get(url, **headers)
-        times.append(time.perf_counter() - started)
-    return statistics.median(times) * 1000, response
+def percentile(values, fraction):
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, round(fraction * (len(ordered) - 1)))]
+
+
+# --- The site and its addresses --------------------------------------------------------------
+
+
+def prepare(arguments, folder):
+    """A database with the corpus imported and collected static files; the environment."""
+    if arguments.database == "postgres":
+        import psycopg
+        import redis
+
+        name = "blog_bench_pages"
+        with psycopg.connect(POSTGRES.format(name="postgres"), autocommit=True) as db:
+            db.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+            db.execute(f'CREATE DATABASE "{name}"')
+        redis.Redis.from_url(REDIS).flushdb()
+        env = production_environment(POSTGRES.format(name=name), host="127.0.0.1")
+        env["REDIS_URL"] = REDIS
+    else:
+        env = production_environment(f"sqlite:///{folder}/pages.sqlite3", host="127.0.0.1")
+        env["BLOG_TOKEN_FILE"] = str(folder / "tokens")
+    env.update(
+        BLOG_SEARCH_RATE="0/60",
+        DJANGO_ALLOWED_HOSTS="127.0.0.1,testserver",
+        DJANGO_SECURE_COOKIES="0",
+        PYTHONPATH=str(ROOT),
+    )
+    servers.manage(env, "migrate", "--noinput", "--verbosity", "0")
+    servers.manage(env, "import_posts", str(corpus(arguments.posts)), "--verbosity", "0")
+    servers.manage(env, "collectstatic", "--noinput", "--verbosity", "0")
+    return env
+
+
+def addresses(env):
+    """{page kind: address}: the busiest tag, category and author, a post among the newest."""
+    os.environ.update(env)
+    import django
+
+    django.setup()
+    from django.db.models import Count
+    from taggit.models import Tag
+
+    from blog.models import Author, Category, Post
+
+    def busiest(model, relation):
+        return model.objects.annotate(n=Count(relation)).order_by("-n")[0]
+
+    post = Post.objects.public().order_by("-published_at")[3]
+    return {
+        "home": "/",
+        "post": post.get_absolute_url(),
+        "tag": f"/tags/{busiest(Tag, 'blog_taggedpost_items').slug}/",
+        "category": busiest(Category, "posts").get_absolute_url(),
+        "author": busiest(Author, "posts").get_absolute_url(),
+        "tag index": "/tags/",
+        "archive": "/archive/",
+        "year": f"/{post.published_at:%Y}/",
+        "search": "/search/?q=database",
+        "feed": "/feed.xml",
+        "sitemap": "/sitemap.xml",
+    }
+
+
+# --- 1. From scratch -----------------------------------------------------------------------------
+
+
+def from_scratch(pages):
+    from django.core.cache import cache
+    from django.test import Client, override_settings
+
+    client = Client()
+    figures = {}
+    with override_settings(BLOG_PAGE_CACHE_SECONDS=0):
+        for kind, address in pages.items():
+            for _ in range(3):
+                response = client.get(address)
+            assert response.status_code == 200, (address, response.status_code)
+            kept, cold = [], []
+            for _ in range(RENDERS):
+                started = time.perf_counter()
+                client.get(address)
+                kept.append((time.perf_counter() - started) * 1000)
+            for _ in range(10):
+                cache.clear()  # the posts' cards too
+                started = time.perf_counter()
+                client.get(address)
+                cold.append((time.perf_counter() - started) * 1000)
+            figures[kind] = {
+                "median_ms": round(statistics.median(kept), 2),
+                "p99_ms": round(percentile(kept, 0.99), 2),
+                "cold_median_ms": round(statistics.median(cold), 2),
+            }
+            print(
+                f"  {kind:10} from scratch: median {figures[kind]['median_ms']:6.1f} ms, "
+                f"p99 {figures[kind]['p99_ms']:6.1f} ms; with no card kept "
+                f"{figures[kind]['cold_median_ms']:6.1f} ms"
+            )
+    return figures
+
+
+# --- 2. Under gunicorn ---------------------------------------------------------------------------
+
+WRK_LINE = {
+    "requests": re.compile(r"Requests/sec:\s+([\d.]+)"),
+    "p50": re.compile(r"^\s+50%\s+([\d.]+)(us|ms|s)", re.M),
+    "p99": re.compile(r"^\s+99%\s+([\d.]+)(us|ms|s)", re.M),
+    "non_2xx": re.compile(r"Non-2xx or 3xx responses:\s+(\d+)"),
+    "errors": re.compile(r"Socket errors:.*?(\d+) read, (\d+) write, (\d+) timeout"),
+}
+
+
+def wrk(url, seconds, *, connections=CONNECTIONS, rate=None, folder=None):
+    """wrk's figures for ``url``; ``rate``: requests per second in all (paced per connection)."""
+    command = ["wrk", "-t2", f"-c{connections}", f"-d{seconds}s", "--latency"]
+    if rate:
+        script = Path(folder) / "paced.lua"
+        script.write_text(f"function delay() return {1000 * connections / rate:.3f} end\n")
+        command += ["-s", str(script)]
+    output = subprocess.run([*command, url], capture_output=True, text=True, check=True).stdout
+    unit = {"us": 0.001, "ms": 1, "s": 1000}
+    figures = {"requests_per_s": float(WRK_LINE["requests"].search(output)[1])}
+    for name in ("p50", "p99"):
+        found = WRK_LINE[name].search(output)
+        figures[f"{name}_ms"] = round(float(found[1]) * unit[found[2]], 2)
+    non_2xx = WRK_LINE["non_2xx"].search(output)
+    socket_errors = WRK_LINE["errors"].search(output)
+    figures["errors"] = (int(non_2xx[1]) if non_2xx else 0) + (
+        sum(int(n) for n in socket_errors.groups()) if socket_errors else 0
+    )
+    return figures
+
+
+def under_gunicorn(env, pages, seconds, folder):
+    figures = {}
+    with servers.gunicorn(env, workers=None) as site:
+        home = servers.get(site + "/")[2]
+        stylesheet = re.search(r'rel="stylesheet" href="([^"]+)"', home)[1]
+        for address in pages.values():
+            servers.get(site + address)  # stored, in every worker soon
+        figures["static file"] = wrk(site + stylesheet, seconds)
+        static = figures["static file"]["requests_per_s"]
+        print(f"  static file {stylesheet}: {static:8.0f} req/s")
+        for kind, address in pages.items():
+            figures[f"{kind}, stored"] = result = wrk(site + address, seconds)
+            result["to_static"] = round(result["requests_per_s"] / static, 2)
+            print(
+                f"  {kind:10} stored: {result['requests_per_s']:8.0f} req/s "
+                f"({result['to_static']:.2f} x static), p50 {result['p50_ms']} ms, "
+                f"p99 {result['p99_ms']} ms, errors {result['errors']}"
+            )
+        for kind, base in (("post, stored", pages["post"]), ("static file", stylesheet)):
+            rate = figures[kind]["requests_per_s"] / 2
+            figures[f"{kind}, half peak"] = half = wrk(
+                site + base, seconds, rate=rate, folder=folder
+            )
+            print(f"  {kind} at {rate:.0f} req/s: p50 {half['p50_ms']} ms, p99 {half['p99_ms']} ms")
+    with servers.gunicorn({**env, "BLOG_PAGE_CACHE_SECONDS": "0"}, workers=None) as site:
+        for kind, address in pages.items():
+            figures[f"{kind}, rendered"] = result = wrk(site + address, seconds)
+            print(
+                f"  {kind:10} rendered each time: {result['requests_per_s']:8.0f} req/s, "
+                f"p50 {result['p50_ms']} ms, p99 {result['p99_ms']} ms, errors {result['errors']}"
+            )
+    return figures
 
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--posts", type=int, default=1000)
+    parser.add_argument("--database", choices=["sqlite", "postgres"], default="sqlite")
+    parser.add_argument("--seconds", type=int, default=5)
     parser.add_argument("--json", type=Path, help="Also write the figures to this file.")
     arguments = parser.parse_args()
-    folder = corpus(arguments.posts)
-
+    if shutil.which("wrk") is None:
+        raise SystemExit("wrk is missing: apt install wrk")
     with tempfile.TemporaryDirectory() as temporary:
-        os.environ.pop("REDIS_URL", None)
-        os.environ.update(
-            production_environment(f"sqlite:///{temporary}/pages.sqlite3", host="testserver")
-        )
-        import django
-
-        django.setup()
-        from django.conf import settings
-        from django.core.management import call_command
-        from django.test import Client, override_settings
-
-        from blog.models import Post
-
-        settings.STATIC_ROOT = f"{temporary}/static"
-        call_command("migrate", verbosity=0)
-        call_command("collectstatic", verbosity=0, interactive=False)
-        call_command("import_posts", str(folder), verbosity=0)
-
-        client = Client()
-        post = Post.objects.public().order_by("-published_at")[5]
-        tag = post.tags.first()
-        stylesheet = client.get("/").content.decode().split('rel="stylesheet" href="')[1]
-        stylesheet = stylesheet.split('"')[0]
-        pages = {
-            "home": "/",
-            "post": post.get_absolute_url(),
-            "tag": f"/tags/{tag.slug}/",
-            "archive": "/archive/",
-            "year": f"/{post.published_at:%Y}/",
-        }
-        static_ms, response = median_ms(client, stylesheet)
-        assert response.status_code == 200, stylesheet
-        figures = {"posts": Post.objects.count(), "static_file_ms": round(static_ms, 3)}
-        print(f"static file {stylesheet}: {static_ms:.2f} ms")
-        for name, url in pages.items():
-            with override_settings(BLOG_PAGE_CACHE_SECONDS=0):
-                rendered, response = median_ms(client, url)
-            assert response.status_code == 200, url
-            cached, _ = median_ms(client, url)
-            not_modified, response = median_ms(client, url, HTTP_IF_NONE_MATCH=response["ETag"])
-            assert response.status_code == 304, url
-            figures[name] = {
-                "rendered_ms": round(rendered, 3),
-                "cached_ms": round(cached, 3),
-                "not_modified_ms": round(not_modified, 3),
-                "cached_to_static": round(cached / static_ms, 2),
-            }
-            print(
-                f"{name:8} rendered {rendered:6.2f} ms   cached {cached:5.2f} ms "
-                f"({cached / static_ms:.2f} x the static file)   304 {not_modified:5.2f} ms"
-            )
+        folder = Path(temporary)
+        print(f"{arguments.posts} posts on {arguments.database}")
+        env = prepare(arguments, folder)
+        pages = addresses(env)
+        figures = {"posts": arguments.posts, "database": arguments.database}
+        figures["from_scratch"] = from_scratch(pages)
+        figures["gunicorn"] = under_gunicorn(env, pages, arguments.seconds, folder)
     if arguments.json:
         arguments.json.write_text(json.dumps(figures, indent=2) + "\n")
 

@@ -273,6 +273,8 @@ class UsefulPatternsOnly(Treeprocessor):
         self.triggers = triggers
 
     def run(self, root):
+        if self.processor_name not in self.md.treeprocessors:
+            return  # an instance without that extension (the render benchmark leaves each out)
         processor = self.md.treeprocessors[self.processor_name]
         if not hasattr(processor, "every_pattern"):  # the first document of this instance
             registry = processor.inlinePatterns

@@ -114,10 +114,11 @@ def _empty_cache():
     """Each test starts with an empty cache: pages cached by one test never answer another."""
     from django.core.cache import cache
 
-    from blog.caching import tokens
+    from blog.caching import pages, tokens
 
     cache.clear()
     tokens.store().clear()
+    pages.RECENT.clear()
 
 
 @pytest.fixture(autouse=True, scope="session")

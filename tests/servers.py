@@ -79,12 +79,13 @@ def varnish(backend_port, folder):
 
 @contextlib.contextmanager
 def gunicorn(env, *, workers=2, port=None):
-    """The site under gunicorn with ``env``; yields its URL."""
+    """The site under gunicorn with ``env``; yields its URL. ``workers``: None for as many as
+    site_config/gunicorn.conf.py chooses."""
     port = port or free_port()
     command = [
         str(Path(sys.executable).parent / "gunicorn"), "--config",
-        str(ROOT / "site_config" / "gunicorn.conf.py"), "--workers", str(workers),
-        "--bind", f"127.0.0.1:{port}", "site_config.wsgi",
+        str(ROOT / "site_config" / "gunicorn.conf.py"), "--bind", f"127.0.0.1:{port}",
+        *(["--workers", str(workers)] if workers else []), "site_config.wsgi",
     ]  # fmt: skip
     with stopped_at_exit(subprocess.Popen(command, cwd=ROOT, env=env)):
         url = f"http://127.0.0.1:{port}"

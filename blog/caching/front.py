@@ -14,7 +14,6 @@ out of date, is served rather than an error.
 import contextlib
 
 from django.conf import settings
-from django.core.cache import cache
 from django.db import DatabaseError
 from django.utils import timezone
 
@@ -33,14 +32,16 @@ class FrontCacheMiddleware:
             # Maybe logged in, or holding a form: Django decides (the page is still stored).
             return self.render(request, key=None, stale=None, before=store.snapshot(()))
         key = pages.page_key(request)
-        page = cache.get(key)
-        shown = page.keys if page is not None else ()
         now = timezone.now()
-        seen = store.snapshot(shown)
+        page = pages.recent(key)
+        seen = store.snapshot(page.keys if page is not None else ())
+        if page is None or page.tokens != seen.tokens:
+            page = pages.stored(key)  # another process may have rendered it again
+            seen = store.snapshot(page.keys if page is not None else ())
         if not schedule.is_current(seen.schedule, now):
             with contextlib.suppress(DatabaseError):  # rendering fails too, and serves `page`
                 schedule.catch_up()
-            seen = store.snapshot(shown)
+            seen = store.snapshot(page.keys if page is not None else ())
         fresh = page is not None and page.tokens == seen.tokens
         if fresh and schedule.is_current(seen.schedule, now):
             return page.response(request, state=seen.schedule, now=now, served_as="hit")
