@@ -6,14 +6,17 @@ On the same posts of the generated corpus, in one process, one run:
 - this project's whole rendering (``blog.rendering.render_markdown``: conversion with every
   extension, excerpt, sanitizing, plain text and word count), with and without the inline
   pattern gate (``UsefulPatternsOnly``);
-- the conversion alone with each extension left out in turn: what each one costs.
+- where its time goes, by extension and library (one profiled rendering).
 
     python bench/bench_render.py [--posts 400] [--rounds 3] [--json bench/render.json]
 """
 
 import argparse
+import collections
+import cProfile
 import json
 import os
+import pstats
 import sys
 import time
 from pathlib import Path
@@ -34,15 +37,30 @@ def bodies(count):
 
 
 def ms_per_post(convert, texts, rounds):
-    """The fastest over ``rounds`` of the mean time to convert one text: on a shared machine the
-    fastest round is the one least disturbed."""
+    """The fastest over ``rounds`` of the mean CPU time to convert one text: on a shared machine
+    the process's own CPU time, and its fastest round, are the least disturbed."""
     times = []
     for _ in range(rounds):
-        started = time.perf_counter()
+        started = time.process_time()
         for text in texts:
             convert(text)
-        times.append((time.perf_counter() - started) / len(texts) * 1000)
+        times.append((time.process_time() - started) / len(texts) * 1000)
     return min(times)
+
+
+def _module_of(filename):
+    """The extension, library or part of Python-Markdown a function belongs to."""
+    path = filename.replace("\\", "/")
+    if "/markdown/extensions/" in path:
+        return "markdown: " + path.rsplit("/", 1)[-1].removesuffix(".py")
+    if "/pymdownx/" in path:
+        return "pymdownx: " + path.rsplit("/", 1)[-1].removesuffix(".py")
+    if "/markdown/" in path:
+        return "markdown core: " + path.rsplit("/", 1)[-1].removesuffix(".py")
+    for library in ("pygments", "nh3", "blog/"):
+        if library in path:
+            return library.rstrip("/") if library != "blog/" else "blog: " + path.rsplit("/", 1)[-1]
+    return "Python (re, str, xml...)" if filename.startswith("~") or "<" in filename else path
 
 
 def main():
@@ -73,8 +91,12 @@ def main():
 
     gated_run = rendering.UsefulPatternsOnly.run
     figures = {"posts": len(texts)}
-    figures["bare"] = ms_per_post(bare_convert, texts, arguments.rounds)
-    figures["pipeline"] = ms_per_post(rendering.render_markdown, texts, arguments.rounds)
+    # Round by round, one after the other, so that both see the same machine.
+    bare_rounds, pipeline_rounds = [], []
+    for _ in range(arguments.rounds):
+        bare_rounds.append(ms_per_post(bare_convert, texts, 1))
+        pipeline_rounds.append(ms_per_post(rendering.render_markdown, texts, 1))
+    figures["bare"], figures["pipeline"] = min(bare_rounds), min(pipeline_rounds)
     rendering.UsefulPatternsOnly.run = ungated
     figures["pipeline_without_gate"] = ms_per_post(
         rendering.render_markdown, texts, arguments.rounds
@@ -85,36 +107,24 @@ def main():
     print(f"this project's rendering      {figures['pipeline']:6.2f} ms ({figures['ratio']} x)")
     print(f"  without the pattern gate    {figures['pipeline_without_gate']:6.2f} ms")
 
-    def conversion(extensions):
-        md = markdown.Markdown(
-            extensions=[*extensions, rendering.ExcerptExtension()],
-            extension_configs={
-                name: config
-                for name, config in rendering.EXTENSION_CONFIGS.items()
-                if name in extensions
-            },
-            output_format="html",
-        )
-
-        def convert(text):
-            md.reset()
-            md.capture_excerpt_words = 0
-            return md.convert(text)
-
-        return convert
-
-    every_convert = conversion(rendering.EXTENSIONS)
-    every = ms_per_post(every_convert, texts, arguments.rounds)
-    figures["conversion"] = every
-    figures["extensions_ms"] = {}
-    print(f"conversion alone, every extension {every:6.2f} ms; each extension costs:")
-    for extension in rendering.EXTENSIONS:
-        without = [name for name in rendering.EXTENSIONS if name != extension]
-        # Measured right after the whole conversion, so that both see the same machine.
-        whole = ms_per_post(every_convert, texts, arguments.rounds)
-        cost = whole - ms_per_post(conversion(without), texts, arguments.rounds)
-        figures["extensions_ms"][extension] = round(cost, 3)
-        print(f"  {extension:22} {cost:+6.2f} ms")
+    # Where the time goes, by module: leaving an extension out to time it does not work (the
+    # text it would have handled goes to the inline patterns instead, and costs more), so the
+    # rendering is profiled once and each function's own time is charged to its module.
+    profile = cProfile.Profile()
+    profile.enable()
+    for text in texts:
+        rendering.render_markdown(text)
+    profile.disable()
+    charged = collections.Counter()
+    for (filename, _, _), (_, _, own, _, _) in pstats.Stats(profile).stats.items():
+        charged[_module_of(filename)] += own
+    total = sum(charged.values())
+    figures["share_by_module"] = {}
+    print("where the time goes (share of a profiled rendering):")
+    for module, seconds in charged.most_common(16):
+        share = seconds / total
+        figures["share_by_module"][module] = round(share, 3)
+        print(f"  {module:36} {share:6.1%}  ~{share * figures['pipeline']:5.2f} ms")
     if arguments.json:
         arguments.json.write_text(json.dumps(figures, indent=2) + "\n")
 

@@ -861,13 +861,18 @@ STATISTICS_AFTER = 500
 
 def refresh_planner_statistics():
     """Tell the query planner what a large import changed (PostgreSQL's autovacuum would, but only
-    minutes later: until then a search on 10,000 new posts reads every row instead of the index)."""
+    minutes later: until then a search on 10,000 new posts reads every row instead of the index,
+    and counts read the table instead of the index alone)."""
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
             tables = [
                 model._meta.db_table
                 for model in (Post, PostAuthor, PostCategory, TaggedPost, KeywordedPost, Tag)
             ]
-            cursor.execute("ANALYZE " + ", ".join(connection.ops.quote_name(t) for t in tables))
+            names = ", ".join(connection.ops.quote_name(t) for t in tables)
+            # VACUUM also marks the pages as all-visible, so that counts and archives are read
+            # from the index alone; it cannot run inside a transaction (an atomic import's).
+            command = "ANALYZE" if connection.in_atomic_block else "VACUUM (ANALYZE)"
+            cursor.execute(f"{command} {names}")
         elif connection.vendor == "sqlite":
             cursor.execute("PRAGMA optimize")

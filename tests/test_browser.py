@@ -153,6 +153,9 @@ def test_reader_browses_by_tag_category_author_and_archive(site, page, artifacts
 
     page.get_by_role("navigation", name="Main").get_by_role("link", name="Archive").click()
     page.wait_for_url("**/archive/")
+    month = page.locator(f'.archive-months a[href="/{post.published_at:%Y/%m}/"]')
+    assert month.inner_text() == f"{post.published_at:%B}"
+    page.screenshot(path=artifacts_dir / "archive.png")
     year = f"{post.published_at:%Y}"
     page.get_by_role("link", name=year, exact=True).click()
     page.wait_for_url(f"**/{year}/")

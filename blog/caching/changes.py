@@ -12,13 +12,9 @@ Tokens change at once, and again when the transaction commits: a page rendered i
 have read the database before the change was committed, and is then out of date again.
 """
 
-import logging
-
 from django.db import transaction
 
 from blog.caching import keys, purgers, schedule, tokens
-
-logger = logging.getLogger("blog.cache")
 
 # Past this many posts in one change, it is the whole site's: every page is rendered again,
 # which costs less than finding each post's neighbours.

@@ -3,9 +3,10 @@ and their links to authors and categories."""
 
 import dataclasses
 import datetime as dt
+import json
 
 from django.core.exceptions import ValidationError
-from django.db import models, transaction
+from django.db import connection, models, transaction
 from django.db.models import Count, Min, Q
 from django.db.models.functions import Cast, Substr
 from django.urls import reverse
@@ -118,16 +119,20 @@ class PostQuerySet(models.QuerySet):
         )
         changed = []
         for start in range(0, len(post_ids), 500):
-            posts = list(Post.objects.filter(pk__in=post_ids[start : start + 500]).only("related"))
-            for post in posts:
-                chosen = index.related(
-                    post.pk, own_tags.get(post.pk, ()), first_category.get(post.pk)
-                )
-                if chosen != post.related:
-                    post.related = chosen
-                    changed.append(post)
-        Post.objects.bulk_update(changed, ["related"], batch_size=500)
-        return [post.pk for post in changed]
+            chunk = Post.objects.filter(pk__in=post_ids[start : start + 500])
+            for pk, stored in chunk.values_list("id", "related"):
+                chosen = index.related(pk, own_tags.get(pk, ()), first_category.get(pk))
+                if chosen != stored:
+                    changed.append((json.dumps(chosen), pk))
+        # One statement run for every row (bulk_update's CASE per row took 0.5 s a thousand).
+        with transaction.atomic(), connection.cursor() as cursor:
+            table, column = Post._meta.db_table, Post._meta.get_field("related").column
+            cursor.executemany(
+                f"UPDATE {connection.ops.quote_name(table)} "
+                f"SET {connection.ops.quote_name(column)} = %s WHERE id = %s",
+                changed,
+            )
+        return [pk for _, pk in changed]
 
     def months(self):
         """(first day of month, number of posts) for every month with posts, newest first.
