@@ -3,7 +3,6 @@
 each stopped by its PID when the block ends."""
 
 import contextlib
-import os
 import shutil
 import socket
 import subprocess
@@ -12,6 +11,8 @@ import time
 import urllib.error
 import urllib.request
 from pathlib import Path
+
+from bench.bench_import import production_environment
 
 ROOT = Path(__file__).resolve().parent.parent
 VARNISHD = shutil.which("varnishd") or "/usr/sbin/varnishd"
@@ -99,14 +100,13 @@ def manage(env, *arguments):
     )
 
 
-def production_env(**overrides):
-    env = {name: value for name, value in os.environ.items() if not name.startswith("PYTEST")}
+def production_env(database_url, **overrides):
+    """The benchmarks' production environment (debug off) on 127.0.0.1, with cookies over plain
+    HTTP, plain static files, and ``overrides``."""
+    env = production_environment(database_url, host="127.0.0.1")
+    env = {name: value for name, value in env.items() if not name.startswith("PYTEST")}
     env.update(
-        DJANGO_SETTINGS_MODULE="site_config.settings",
-        DJANGO_DEBUG="0",
         DJANGO_SECRET_KEY="tests-only-not-a-secret",
-        DJANGO_ALLOWED_HOSTS="127.0.0.1,localhost",
-        SITE_URL="http://127.0.0.1",
         DJANGO_SECURE_COOKIES="0",
         DJANGO_PLAIN_STATIC="1",
         **overrides,

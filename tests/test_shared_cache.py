@@ -119,7 +119,7 @@ def test_two_app_servers_and_varnish_show_an_edit_at_once_while_an_import_runs(
     redis.Redis.from_url(redis_url).flushdb()
     backend_port = servers.free_port()
     env = servers.production_env(
-        DATABASE_URL=two_servers_database,
+        two_servers_database,
         REDIS_URL=redis_url,
         BLOG_SHARED_CACHE_SECONDS="3600",
         BLOG_PURGER="blog.caching.purgers.VarnishPurger",
