@@ -363,6 +363,9 @@ class Post(models.Model):
                     "path",
                 ],
                 name="post_public",
+                # PostgreSQL's index entries hold no id (SQLite's hold the rowid): with it, a
+                # count joined to a term's links reads the index alone (21 -> 6 ms).
+                include=["id"],
             ),
             models.Index(fields=["-published_at"], name="post_archive"),
         ]
