@@ -3,8 +3,9 @@
 Each query is asked ROUNDS times through Django's test client (every middleware, the template,
 the page's posts), with the ranked results forgotten before every request, so the figure is the
 index's, not the result cache's; a second series measures a repeated search (the ranked ids
-cached per query and content state). The corpus's vocabulary is small, so common words match
-nearly every post: the worst case for ranking. Target: p99 at most 50 ms at 10,000 posts.
+cached per query and the tokens of what it shows). The corpus's vocabulary is small, so common
+words match nearly every post: the worst case for ranking. Target: p99 at most 50 ms at 10,000
+posts.
 
     python bench/bench_search.py [--posts 1000] [--database sqlite|postgres] [--json FILE]
 """

@@ -7,7 +7,7 @@ the outage is logged once when it starts and once when it ends, and Redis is not
 ``RETRY_SECONDS`` so that requests do not each wait for a dead server.
 
 Pages then render from the database; content changes still reach readers, because a page is
-only served from the cache while its ETag matches the content state (see ``blog.caching``).
+only served from the cache while the tokens of what it shows are unchanged (``blog.caching``).
 """
 
 import logging

@@ -9,8 +9,8 @@ the post, ranked by BM25 with the same weights.
 Both are written by ``update_index()``, which ``blog.caching.content_changed`` calls for every
 post written, by whatever path (``rerender_posts`` rewrites them all, after a change of
 ``BLOG_SEARCH_CONFIG``). Only the newest ``RANKED_MATCHES`` matches are ranked, so a word found in
-every post costs what a rarer one does. Result lists are cached per (query, content state), and a
-query is cut to ``MAX_QUERY_LENGTH`` characters and ``MAX_WORDS`` words.
+every post costs what a rarer one does. Result lists are cached per query and the tokens of
+what they show, and a query is cut to ``MAX_QUERY_LENGTH`` characters and ``MAX_WORDS`` words.
 """
 
 import hashlib
@@ -108,7 +108,8 @@ def _update_sqlite(post_ids):
 def search(posts, query, *, state_etag=""):
     """``posts`` matching ``query``, best first (at most ``MAX_RESULTS``).
 
-    The ranked ids are cached per query and ``state_etag`` (the content state), so a repeated
+    The ranked ids are cached per query and ``state_etag`` (the tokens of the site, the lists
+    and every post's text: ``blog.caching.tokens.etag_of``), so a repeated
     search costs one cache read and one query for the page's posts.
     """
     key = "blog:search:" + hashlib.sha256(f"{state_etag}|{query}".encode()).hexdigest()[:40]

@@ -570,7 +570,7 @@ class MonthArchiveView(BlogViewMixin, dates.MonthArchiveView):
 class SearchView(BlogViewMixin, ListView):
     """Ranked full-text search; an empty query shows the form and no results.
 
-    The ranked ids come from ``blog.search`` (cached per query and content state); a page of
+    The ranked ids come from ``blog.search`` (cached per query and what they show); a page of
     results loads just its posts. Each client may search ``BLOG_SEARCH_RATE`` times a window.
     """
 

@@ -124,7 +124,9 @@ def test_imported_posts_are_searchable(client, tmp_path):
         assert titles(results(client, word)) == ["Imported"], word
 
 
-def test_results_are_cached_per_query_and_content_state(client, corpus, django_assert_num_queries):
+def test_results_are_cached_per_query_until_a_post_changes(
+    client, corpus, django_assert_num_queries
+):
     results(client, "index")
     # The same search again: the page's posts and their authors; the ranked ids come from the
     # cache.
@@ -160,9 +162,10 @@ def test_search_results_are_paginated_keeping_the_query(client, corpus):
 
 
 def test_search_makes_a_fixed_number_of_queries(client, corpus, django_assert_num_queries):
-    # content state, ranked ids (SQLite: the oldest match to rank, the ranked matches, which of
-    # them are public; PostgreSQL: a savepoint, the planner settings, the ranked matches, the
-    # settings reset, the savepoint released), the page's posts and their authors
+    # when the next scheduled post is due (a new cache), ranked ids (SQLite: the oldest match to
+    # rank, the ranked matches, which of them are public; PostgreSQL: a savepoint, the planner
+    # settings, the ranked matches, the settings reset, the savepoint released), the page's posts
+    # and their authors
     with django_assert_num_queries(7 if connection.vendor == "sqlite" else 9):
         results(client, "index")
 

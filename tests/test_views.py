@@ -66,8 +66,8 @@ def test_home_query_count_does_not_grow_with_posts(client, django_assert_num_que
     authors = [make_author() for _ in range(3)]
     for _ in range(8):
         make_post(authors=authors, categories=[make_category()], tags=["a", "b", "c"])
-    # the content state (ETag), count for the paginator, the page of posts, then one prefetch
-    # each for authors, categories and tags
+    # when the next scheduled post is due (a new cache), count for the paginator, the page of
+    # posts, then one prefetch each for authors, categories and tags
     with django_assert_num_queries(7):
         assert client.get("/").status_code == 200
 
