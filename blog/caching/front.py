@@ -34,8 +34,8 @@ class FrontCacheMiddleware:
         key = pages.page_key(request)
         now = timezone.now()
         page = pages.recent(key)
-        seen = store.snapshot(page.keys if page is not None else ())
-        if page is None or page.tokens != seen.tokens:
+        seen = store.snapshot(page.keys) if page is not None else None
+        if seen is None or page.tokens != seen.tokens:
             page = pages.stored(key)  # another process may have rendered it again
             seen = store.snapshot(page.keys if page is not None else ())
         if not schedule.is_current(seen.schedule, now):
