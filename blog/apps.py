@@ -18,7 +18,7 @@ class BlogConfig(AppConfig):
         )
         from taggit.models import Tag
 
-        from blog.caching import content_changed
+        from blog.caching import content_changed, names_changed
         from blog.models import TaggedPost
         from blog.parsing import term_slug
 
@@ -27,10 +27,12 @@ class BlogConfig(AppConfig):
                 TaggedPost.objects.filter(tag_id=tag.pk).values_list("content_object_id", flat=True)
             )
 
-        def tag_changed(instance, **kwargs):
-            content_changed(
-                post_ids=getattr(instance, "_tagged_posts", None) or tagged_posts(instance)
-            )
+        def tag_renamed(instance, **kwargs):
+            names_changed(tagged_posts(instance))
+
+        def tag_deleted(instance, **kwargs):
+            # Its posts lose a tag: also which posts are related to them may change.
+            content_changed(post_ids=instance._tagged_posts)
 
         def tag_deleting(instance, **kwargs):
             instance._tagged_posts = tagged_posts(instance)  # gone by the time it is deleted
@@ -48,9 +50,9 @@ class BlogConfig(AppConfig):
                 instance.slug = term_slug(instance.name)
 
         pre_save.connect(tag_slug_never_empty, sender=Tag, dispatch_uid="blog.tag_slug", weak=False)
-        post_save.connect(tag_changed, sender=Tag, dispatch_uid="blog.tag_changed", weak=False)
+        post_save.connect(tag_renamed, sender=Tag, dispatch_uid="blog.tag_renamed", weak=False)
         pre_delete.connect(tag_deleting, sender=Tag, dispatch_uid="blog.tag_deleting", weak=False)
-        post_delete.connect(tag_changed, sender=Tag, dispatch_uid="blog.tag_deleted", weak=False)
+        post_delete.connect(tag_deleted, sender=Tag, dispatch_uid="blog.tag_deleted", weak=False)
         m2m_changed.connect(
             post_tags_changed, sender=TaggedPost, dispatch_uid="blog.post_tags", weak=False
         )

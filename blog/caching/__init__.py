@@ -10,7 +10,7 @@
 - ``purgers``: telling a shared cache in front (Varnish, a CDN) what changed.
 """
 
-from blog.caching.changes import content_changed
+from blog.caching.changes import content_changed, names_changed
 from blog.caching.shown import shows, shows_posts
 
-__all__ = ["content_changed", "shows", "shows_posts"]
+__all__ = ["content_changed", "names_changed", "shows", "shows_posts"]

@@ -56,6 +56,12 @@ def content_changed(
     publish_keys(changed)
 
 
+def names_changed(post_ids):
+    """A tag, category, author or keyword was renamed: the posts that show it change (their
+    pages, the lists, their search entries), but not which posts are related to them."""
+    content_changed(post_ids=post_ids, choose_related=False)
+
+
 def publish_keys(changed):
     """Give ``changed`` new tokens now and again at commit, and purge them from shared caches."""
     changed = sorted(changed)

@@ -5,7 +5,7 @@ from django.db import models
 from django.urls import reverse
 from taggit.models import TagBase, TaggedItemBase
 
-from blog.caching import content_changed
+from blog.caching import names_changed
 from blog.models.content import _site_host, validate_link
 from blog.parsing import term_slug
 from blog.rendering import render_markdown
@@ -37,7 +37,7 @@ class Author(models.Model):
     def save(self, *args, **kwargs):
         self.bio_html = render_markdown(self.bio, site_host=_site_host()).body_html
         super().save(*args, **kwargs)
-        content_changed(post_ids=self.posts.values_list("pk", flat=True))  # names are searched
+        names_changed(self.posts.values_list("pk", flat=True))
 
     def get_absolute_url(self):
         return reverse("blog:author_detail", kwargs={"slug": self.slug})
@@ -70,7 +70,7 @@ class Category(models.Model):
 
     def save(self, *args, **kwargs):
         super().save(*args, **kwargs)
-        content_changed(post_ids=self.posts.values_list("pk", flat=True))
+        names_changed(self.posts.values_list("pk", flat=True))
 
     def get_absolute_url(self):
         return reverse("blog:category_detail", kwargs={"slug": self.slug})
@@ -88,7 +88,7 @@ class Keyword(TagBase):
 
     def save(self, *args, **kwargs):
         super().save(*args, **kwargs)
-        content_changed(post_ids=self.tagged_posts.values_list("content_object_id", flat=True))
+        names_changed(self.tagged_posts.values_list("content_object_id", flat=True))
 
     def get_absolute_url(self):
         return reverse("blog:keyword_detail", kwargs={"slug": self.slug})
