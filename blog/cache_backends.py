@@ -6,8 +6,9 @@ with a Redis error behaves as a miss (reads return the default, writes and delet
 the outage is logged once when it starts and once when it ends, and Redis is not asked again for
 ``RETRY_SECONDS`` so that requests do not each wait for a dead server.
 
-Pages then render from the database; content changes still reach readers, because a page is
-only served from the cache while the tokens of what it shows are unchanged (``blog.caching``).
+Pages then render from the database. When Redis answers again, the process that notices gives
+every stored page a new token: the changes made meanwhile could not say what they changed
+(``blog.caching``).
 """
 
 import logging
@@ -28,16 +29,13 @@ class ResilientRedisCache(RedisCache):
     _down = False
 
     def _call(self, operation, default, *args, **kwargs):
-        if self._down and time.monotonic() < self._down_until:
+        if self._down and (time.monotonic() < self._down_until or not self._recovered()):
             return default
         try:
-            result = getattr(super(), operation)(*args, **kwargs)
+            return getattr(super(), operation)(*args, **kwargs)
         except RedisError as error:
             self._failed(error)
             return default
-        if self._down:
-            self._recovered()
-        return result
 
     def _failed(self, error):
         with self._lock:
@@ -53,10 +51,17 @@ class ResilientRedisCache(RedisCache):
             type(self)._down_until = time.monotonic() + RETRY_SECONDS
 
     def _recovered(self):
-        with self._lock:
-            if self._down:
-                logger.warning("The Redis cache at %s answers again.", self._servers[0])
-            type(self)._down = False
+        """Whether Redis answers again. The first thing asked of it then, before anything is
+        read, is to put every stored page out of date: changes made while it was away could not
+        say what they changed."""
+        from blog.caching import keys, tokens
+
+        type(self)._down = False
+        tokens.store().bump([keys.SITE])  # through _call: a failure marks it down again
+        if self._down:
+            return False
+        logger.warning("The Redis cache at %s answers again.", self._servers[0])
+        return True
 
     def get(self, key, default=None, version=None):
         return self._call("get", default, key, default, version)

@@ -230,3 +230,28 @@ def test_the_page_cache_can_be_turned_off(client):
     make_post(title="Uncached")
     client.get("/")
     assert client.get("/").context is not None
+
+
+@pytest.mark.redis
+def test_changes_made_while_redis_was_away_show_when_it_answers_again(client, monkeypatch):
+    """A save while Redis does not answer cannot give new tokens; the stored pages (in Redis
+    and in each process's memory) must not be served as if nothing had changed."""
+    from django.core.cache.backends.redis import RedisCacheClient
+    from redis.exceptions import ConnectionError as RedisConnectionError
+
+    post = make_post(title="Before the outage")
+    assert "Before the outage" in home(client)
+    assert client.get("/")["X-Page-Cache"] == "hit"
+
+    def refuse(*args, **kwargs):
+        raise RedisConnectionError("Connection refused")
+
+    with monkeypatch.context() as outage:
+        outage.setattr(RedisCacheClient, "get_client", refuse)
+        post.title = "Saved while Redis was away"
+        post.save()
+    ResilientRedisCache._down_until = 0.0  # retry at once
+    response = client.get("/")
+    assert response["X-Page-Cache"] == "miss"
+    assert "Saved while Redis was away" in response.content.decode()
+    ResilientRedisCache._down = False
