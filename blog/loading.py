@@ -469,9 +469,7 @@ class PostLoader:
     # --- Lookups, one query each for the whole run or batch -------------------------------------
 
     def _existing_posts(self, source_paths):
-        posts = Post.objects.filter(source_path__in=source_paths).prefetch_related(
-            *related_for_snapshot()
-        )
+        posts = Post.objects.from_files(source_paths).prefetch_related(*related_for_snapshot())
         return {post.source_path: post for post in posts}
 
     def _load_addresses(self, days):
@@ -538,7 +536,7 @@ class PageLoader:
     def load(self, parsed, rendered=None, *, lists_contents=False):
         """Write one page; ``rendered`` is its body rendered by an import worker, if it was."""
         messages = list(parsed.warnings)
-        page = Page.objects.filter(source_path=parsed.source_path).first()
+        page = Page.objects.from_files([parsed.source_path]).first()
         if page is not None and page.source_hash == parsed.source_hash and not self.force:
             return LoadResult(parsed.source_path, Outcome.UNCHANGED, messages)
         path = site_path(parsed.url)

@@ -4,11 +4,13 @@ from django.contrib import admin
 from django.urls import include, path
 
 from blog import views
-from blog.sitemaps import sitemap
+from blog.sitemaps import posts_sitemap, site_sitemap, sitemap
 
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("sitemap.xml", views.public_page(sitemap), name="sitemap"),
+    path("sitemap-site.xml", views.public_page(site_sitemap), name="sitemap_site"),
+    path("sitemap-posts-<int:number>.xml", views.public_page(posts_sitemap), name="sitemap_posts"),
     path("robots.txt", views.robots_txt, name="robots_txt"),
     path("", include("blog.urls")),
 ]

@@ -270,3 +270,79 @@ def test_a_post_keeps_its_feed_id_when_it_moves_and_imports_keep_the_old_sites(c
     # jekyll-feed's <id>: the post's id on the old site (tests/test_site_moves.py checks it
     # against jekyll-feed itself).
     assert moved.feed_id == "https://old.example/blog/2020/01/02/moved"
+
+
+SITEMAP_NS = {"s": "http://www.sitemaps.org/schemas/sitemap/0.9"}
+
+
+def sitemap_entries(client, url):
+    """{address: lastmod} of a sitemap file, or of every file of a sitemap index (each file's
+    lastmod checked against the newest of its entries)."""
+    response = client.get(url)
+    assert response.status_code == 200, url
+    root = ET.fromstring(response.content)
+    if root.tag == f"{{{SITEMAP_NS['s']}}}urlset":
+        return {
+            entry.find("s:loc", SITEMAP_NS).text: getattr(
+                entry.find("s:lastmod", SITEMAP_NS), "text", None
+            )
+            for entry in root.findall("s:url", SITEMAP_NS)
+        }
+    found = {}
+    for part in root.findall("s:sitemap", SITEMAP_NS):
+        location = part.find("s:loc", SITEMAP_NS).text
+        assert location.startswith("http://testserver/sitemap-")
+        entries = sitemap_entries(client, location.removeprefix("http://testserver"))
+        assert part.find("s:lastmod", SITEMAP_NS).text == max(filter(None, entries.values()))
+        assert not found.keys() & entries.keys()
+        found.update(entries)
+    return found
+
+
+def test_a_large_sitemap_is_an_index_of_files_that_list_the_same_addresses(client, monkeypatch):
+    """Past POSTS_PER_SITEMAP posts, /sitemap.xml becomes an index: its files hold exactly the
+    entries the single file had, oldest posts first, and each file costs the same queries."""
+    from blog.models import Page
+
+    Page.objects.create(title="About", path="/about/", status="published")
+    start = timezone.now() - dt.timedelta(days=30)
+    for number in range(7):
+        make_post(
+            slug=f"post-{number}",
+            tags=["python"],
+            published_at=start + dt.timedelta(days=number),
+            updated_at=start + dt.timedelta(days=10 + (number * 5) % 7),  # not in order
+        )
+    make_post(slug="a-draft", status=Post.Status.DRAFT)
+    whole = sitemap_entries(client, "/sitemap.xml")
+    assert ET.fromstring(client.get("/sitemap.xml").content).tag.endswith("urlset")
+
+    monkeypatch.setattr("blog.sitemaps.POSTS_PER_SITEMAP", 3)
+    cache.clear()
+    index = ET.fromstring(client.get("/sitemap.xml").content)
+    assert index.tag == f"{{{SITEMAP_NS['s']}}}sitemapindex"
+    files = [loc.text for loc in index.findall("s:sitemap/s:loc", SITEMAP_NS)]
+    assert files == [
+        "http://testserver/sitemap-site.xml",
+        *(f"http://testserver/sitemap-posts-{n}.xml" for n in (1, 2, 3)),
+    ]
+    assert sitemap_entries(client, "/sitemap.xml") == whole
+    # Oldest first: a new post changes the last file only.
+    first_file = sitemap_entries(client, "/sitemap-posts-1.xml")
+    assert sorted(first_file) == [
+        f"http://testserver{Post.objects.get(slug=f'post-{n}').get_absolute_url()}"
+        for n in (0, 1, 2)
+    ]
+    for missing in ("/sitemap-posts-0.xml", "/sitemap-posts-4.xml"):
+        assert client.get(missing).status_code == 404
+
+    def count_queries(url):
+        cache.clear()
+        with CaptureQueriesContext(connection) as captured:
+            assert client.get(url).status_code == 200
+        return len(captured)
+
+    before = [count_queries(url) for url in ("/sitemap.xml", "/sitemap-posts-1.xml")]
+    for number in range(7, 14):
+        make_post(slug=f"post-{number}", published_at=start + dt.timedelta(days=number))
+    assert [count_queries(url) for url in ("/sitemap.xml", "/sitemap-posts-1.xml")] == before

@@ -16,6 +16,13 @@ from tests.factories import make_author, make_category, make_post
 pytestmark = pytest.mark.django_db
 
 DAY = dt.timedelta(days=1)
+SITEMAPS = ["/sitemap.xml", "/sitemap-site.xml", *(f"/sitemap-posts-{n}.xml" for n in (1, 2, 3))]
+
+
+@pytest.fixture(autouse=True)
+def sitemap_index(monkeypatch):
+    """Four posts to a sitemap file: the nine posts' sitemap is an index of four files."""
+    monkeypatch.setattr("blog.sitemaps.POSTS_PER_SITEMAP", 4)
 
 
 @pytest.fixture
@@ -47,7 +54,7 @@ def site(settings):
 def addresses():
     """Every public page of the site as it is now."""
     found = ["/", "/?page=2", "/?page=3", "/archive/", "/tags/", "/categories/", "/authors/"]
-    found += ["/feed.xml", "/index.xml", "/feed.json", "/sitemap.xml", "/about/"]
+    found += ["/feed.xml", "/index.xml", "/feed.json", "/about/", *SITEMAPS]
     for post in Post.objects.public():
         found.append(post.get_absolute_url())
         found.append(reverse("blog:year_archive", args=[post.published_at.year]))
@@ -98,13 +105,22 @@ def test_a_body_edit_renders_again_only_the_pages_that_show_the_post_whole(clien
     post = site[4]
     pages = store_every_page(client)
     neighbours = [site[3].get_absolute_url(), site[5].get_absolute_url()]
+    # The sitemap's post files show each post's last change, and the index each file's: any
+    # post's edit renders them again (a few ms each), but not the file of the other addresses.
     showing = {address for address in pages if shows(client, address, post)}
+    showing |= {
+        "/sitemap.xml",
+        "/sitemap-posts-1.xml",
+        "/sitemap-posts-2.xml",
+        "/sitemap-posts-3.xml",
+    }
     post.body = "A new body.\n\nWith a new second paragraph."
     post.save()
     again = assert_nothing_stale(client, pages)
     assert post.get_absolute_url() in again
     assert "/feed.xml" in again
     assert "/sitemap.xml" in again
+    assert "/sitemap-site.xml" not in again
     # Only pages that show the post; its neighbours show its title alone, which did not change.
     assert again <= showing
     assert not again & set(neighbours)
@@ -223,7 +239,7 @@ def test_a_page_outside_the_navigation_changes_only_itself_and_the_sitemap(clien
     colophon.body = "Set in a new type."
     colophon.save()
     again = assert_nothing_stale(client, pages)
-    assert again == {"/colophon/", "/sitemap.xml"}
+    assert again == {"/colophon/", "/sitemap.xml", "/sitemap-site.xml"}
 
 
 def test_changing_the_post_address_pattern_changes_every_page(client, site):

@@ -4,11 +4,11 @@ import datetime as dt
 
 import pytest
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.test import override_settings
 from django.utils import timezone
 
-from blog.models import Post
+from blog.models import Page, Post
 from blog.rendering import render_markdown
 from tests.factories import make_author, make_post
 
@@ -149,3 +149,20 @@ def test_saving_renders_only_when_the_markdown_changed(monkeypatch):
     stored.save()
     assert len(calls) == 1
     assert Post.objects.get(pk=post.pk).body_html == "<p><em>two</em></p>"
+
+
+@pytest.mark.parametrize("model", [Post, Page])
+def test_content_of_files_is_found_through_the_source_path_index(model):
+    """An import looks up each batch's files; a plan that reads every row costs 45 ms a batch
+    at 10,000 posts."""
+    plan = model.objects.from_files(["_posts/a.md", "_posts/b.md"]).explain()
+    if connection.vendor == "sqlite":
+        assert "source_path=?" in plan, plan
+        assert "SCAN" not in plan, plan
+    else:
+        # The planner may prefer a scan of a tiny table; forbid that to see what it can use.
+        with connection.cursor() as cursor:
+            cursor.execute("SET LOCAL enable_seqscan = off")
+            plan = model.objects.from_files(["_posts/a.md", "_posts/b.md"]).explain()
+        assert "source_path" in plan, plan
+        assert "Seq Scan" not in plan, plan

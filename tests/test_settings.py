@@ -141,10 +141,14 @@ def test_a_plain_http_site_neither_redirects_nor_sends_hsts():
     assert values[:2] == ["False", "0"]
 
 
-def test_check_deploy_is_silent_with_the_documented_production_variables():
+def test_check_deploy_is_silent_with_the_documented_production_variables(tmp_path):
+    # With the database's own checks too: every management command that touches the database
+    # runs them, and a warning there is printed before each command's output.
+    database = f"sqlite:///{tmp_path / 'blog.sqlite3'}"
+    command = ["check", "--deploy", "--database", "default", "--fail-level", "WARNING"]
     result = subprocess.run(
-        [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
-        env={"PATH": os.environ.get("PATH", ""), **PRODUCTION},
+        [sys.executable, "manage.py", *command],
+        env={"PATH": os.environ.get("PATH", ""), "DATABASE_URL": database, **PRODUCTION},
         cwd=BASE_DIR,
         capture_output=True,
         text=True,

@@ -15,6 +15,7 @@ from blog.addresses import (
 from blog.caching import content_changed, keys
 from blog.models.addresses import Address, AddressTaken
 from blog.models.content import (
+    FromFilesQuerySet,
     render_post_markdown,
     validate_images,
     validate_link,
@@ -43,7 +44,7 @@ def page_path_problem(path):
     return ""
 
 
-class PageQuerySet(models.QuerySet):
+class PageQuerySet(FromFilesQuerySet):
     def public(self):
         return self.filter(status=Page.Status.PUBLISHED)
 

@@ -23,6 +23,7 @@ from blog.caching import content_changed, keys
 from blog.conversion import page_variables
 from blog.models.addresses import Address, AddressTaken
 from blog.models.content import (
+    FromFilesQuerySet,
     render_post_markdown,
     validate_images,
     with_stored_files,
@@ -34,7 +35,7 @@ from blog.search import SearchDocumentField
 from blog.seo import absolute
 
 
-class PostQuerySet(models.QuerySet):
+class PostQuerySet(FromFilesQuerySet):
     def public(self, *, now=None):
         """Posts a reader may see: published, dated now or earlier, and not expired."""
         now = now or timezone.now()
