@@ -18,6 +18,7 @@ Servers listen on 127.0.0.1 only and are stopped by their PID at the end.
 """
 
 import argparse
+import gc
 import json
 import os
 import re
@@ -104,7 +105,8 @@ def addresses(env):
         "year": f"/{post.published_at:%Y}/",
         "search": "/search/?q=database",
         "feed": "/feed.xml",
-        "sitemap": "/sitemap.xml",
+        "sitemap index": "/sitemap.xml",
+        "sitemap file": "/sitemap-posts-1.xml",  # 1,000 posts
     }
 
 
@@ -118,6 +120,12 @@ def from_scratch(pages):
     client = Client()
     figures = {}
     with override_settings(BLOG_PAGE_CACHE_SECONDS=0):
+        for address in pages.values():
+            client.get(address)
+        # As each gunicorn worker does (site_config/gunicorn.conf.py): what start-up made is
+        # never walked by the collector again. Without it, a full collection during a render
+        # shows in the p99 (feed: 43 ms instead of 13).
+        gc.freeze()
         for kind, address in pages.items():
             for _ in range(3):
                 response = client.get(address)

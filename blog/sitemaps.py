@@ -26,7 +26,8 @@ from django.utils.html import escape
 from taggit.models import Tag
 
 from blog.caching import keys, shows
-from blog.models import Author, Category, Page, Post, with_public_post_counts
+from blog.models import Author, Category, Page, Post, with_public_posts
+from blog.reversing import archive_addresses, slug_address
 from blog.seo import absolute
 
 POSTS_PER_SITEMAP = 1000
@@ -104,17 +105,23 @@ def _site_entries():
         yield _url(reverse(name), latest, "daily", "1.0")
     for page in Page.objects.public().filter(redirect_to="").only("path", "modified_at"):
         yield _url(page.get_absolute_url(), page.modified_at, "monthly", "0.6")
-    for tag in with_public_post_counts(Tag.objects.order_by("slug"), "tags"):
-        yield _url(reverse("blog:tag_detail", args=[tag.slug]), None, "weekly", "0.5")
-    for model, posts_filter in ((Category, "categories"), (Author, "authors")):
-        for term in with_public_post_counts(model.objects.order_by("slug"), posts_filter):
-            yield _url(term.get_absolute_url(), None, "weekly", "0.5")
+    for terms, posts_filter, viewname in (
+        (Tag.objects.all(), "tags", "blog:tag_detail"),
+        (Category.objects.all(), "categories", "blog:category_detail"),
+        (Author.objects.all(), "authors", "blog:author_detail"),
+    ):
+        address = slug_address(viewname)
+        slugs = (
+            with_public_posts(terms, posts_filter).order_by("slug").values_list("slug", flat=True)
+        )
+        for slug in slugs:
+            yield _url(address(slug), None, "weekly", "0.5")
+    year_address, month_address = archive_addresses()
     months = [month for month, _ in Post.objects.public().months()]
     for year in sorted({month.year for month in months}, reverse=True):
-        yield _url(reverse("blog:year_archive", args=[year]), None, "monthly", "0.3")
+        yield _url(year_address(year), None, "monthly", "0.3")
     for month in months:
-        address = reverse("blog:month_archive", kwargs={"year": month.year, "month": month.month})
-        yield _url(address, None, "monthly", "0.3")
+        yield _url(month_address(month.year, month.month), None, "monthly", "0.3")
 
 
 def _index_entry(path, lastmod):

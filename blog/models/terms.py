@@ -95,13 +95,14 @@ class Keyword(TagBase):
 
 
 def with_public_posts(queryset, posts_filter):
-    from blog.models.posts import Post
-
     """``queryset`` (tags, categories, authors...) narrowed to those with a public post.
 
     ``posts_filter`` is the lookup from posts to those objects (``"tags"``, ``"authors"``). A
-    term used only by drafts is not shown to readers: not its name, not an author's bio.
+    term used only by drafts is not shown to readers: not its name, not an author's bio. One
+    query, which stops at each term's first public post (where counting read all its links).
     """
+    from blog.models.posts import Post
+
     public = Post.objects.public().filter(**{posts_filter: models.OuterRef("pk")})
     return queryset.filter(models.Exists(public))
 
