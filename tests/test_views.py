@@ -155,3 +155,11 @@ def test_pages_link_their_stylesheets(client):
     html = client.get("/").content.decode()
     assert 'href="/static/css/site.css"' in html
     assert 'href="/static/css/pygments.css"' in html
+
+
+@pytest.mark.parametrize("slug", ["python", "tomás-herrera", "日本語", "u1f40d", "c_sharp"])
+@pytest.mark.parametrize("viewname", ["blog:tag_detail", "blog:category_detail"])
+def test_addresses_formatted_from_one_reverse_equal_reverse(viewname, slug):
+    from blog.reversing import slug_address
+
+    assert slug_address(viewname)(slug) == reverse(viewname, kwargs={"slug": slug})
