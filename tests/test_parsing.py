@@ -713,3 +713,18 @@ def test_a_jekyll_title_is_the_text_jekyll_showed_and_hugo_titles_stay_as_writte
     hugo = parse("+++\ntitle = 'A &amp; B'\ndate = 2024-01-01\n+++\n", name="content/posts/x.md")
     assert hugo.title == "A &amp; B"  # Hugo escapes titles: readers saw "&amp;" there too
     assert "_title_as_written" not in hugo.extra
+
+
+@pytest.mark.parametrize(
+    ("files", "is_jekyll"),
+    [
+        (["en/_posts/2020-01-01-a.md", "about.md"], True),  # _posts one folder down
+        (["en/posts/2020-01-01-a.md", "en/_posts", "about.md"], False),  # a file, not a folder
+        (["notes/a.md", "b.md"], False),
+        ([".hidden/_posts/2020-01-01-a.md", "b.md"], False),
+    ],
+)
+def test_a_folder_with_posts_one_level_down_is_a_jekyll_site(tmp_path, files, is_jekyll):
+    make_files(tmp_path, files)
+    site = find_post_files(tmp_path).site
+    assert (site is not None and site.generator == "jekyll") == is_jekyll

@@ -56,16 +56,16 @@ def find_post_files(path, *, drafts=False):
     # Plain strings, not Path objects: a site may have tens of thousands of files.
     jekyll = site is not None and site.generator == "jekyll"
     walked = [
-        (file, relative)
-        for file, relative in _walk(str(path), discovery)
+        (file, relative, is_link)
+        for file, relative, is_link in _walk(str(path), discovery)
         if _markdown_suffix(relative)
         or _is_dated_post_name(relative)
         or (jekyll and _is_jekyll_html_page(relative, site))
     ]
     if site is not None:
-        site.prepare([relative for _, relative in walked])
+        site.prepare([relative for _, relative, _ in walked])
     drafts_skipped = static_skipped = 0
-    for file, source_path in walked:
+    for file, source_path, is_link in walked:
         *folders, name = source_path.split("/")
         suffix = _markdown_suffix(source_path)
         stem = name[: -len(suffix)] if suffix else name
@@ -101,7 +101,7 @@ def find_post_files(path, *, drafts=False):
                 )
             )
             continue
-        if not os.path.isfile(file):
+        if is_link and not os.path.isfile(file):
             discovery.messages.append(
                 Message(source_path, "cannot read the file: it is a broken symbolic link")
             )
@@ -179,7 +179,9 @@ def _starts_with_front_matter(path):
 
 
 def _walk(root, discovery):
-    """(file, path relative to root) for every file under root, sorted, following symlinks once.
+    """(file, path relative to root, whether it is a symbolic link) for every file under root,
+    sorted, following symbolic links to folders once. The folder's listing says what each entry
+    is, so a regular file costs no ``stat()`` (10,000 of them took 70 ms).
 
     Names starting with a dot (.git, .DS_Store) are left out.
     """
@@ -215,6 +217,6 @@ def _walk(root, discovery):
             if is_folder:
                 yield from visit(entry.path, entry_relative)
             else:
-                yield entry.path, entry_relative
+                yield entry.path, entry_relative, entry.is_symlink()
 
     yield from visit(root, "")
