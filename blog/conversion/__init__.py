@@ -5,7 +5,7 @@ better converter is one ``rerender_posts`` away. ``liquid`` runs Jekyll's Liquid
 converts Hugo's. No Django here.
 """
 
-from blog.conversion.liquid import Converted, TemplateSite, render_liquid
+from blog.conversion.results import Converted, TemplateSite
 from blog.conversion.shortcodes import render_shortcodes
 
 
@@ -33,6 +33,8 @@ def convert(text, *, markup, site, page):
     """``text`` (markdown in the dialect ``markup``) as this site's markdown: a ``Converted``
     with what could not be converted, each kept as written, as (line, text) warnings."""
     if markup == "jekyll":
+        from blog.conversion.liquid import render_liquid  # loaded by the first post that needs it
+
         return render_liquid(text, site=site, page=page)
     if markup == "hugo":
         return render_shortcodes(text, site=site, page=page)

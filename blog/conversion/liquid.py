@@ -17,7 +17,6 @@ import datetime as dt
 import html
 import json
 import re
-from dataclasses import dataclass, field
 from urllib.parse import quote
 
 from liquid import DictLoader, Environment, Undefined
@@ -27,37 +26,12 @@ from liquid.parser import get_parser
 from liquid.tag import Tag
 from liquid.token import TOKEN_EOF, TOKEN_EXPRESSION, TOKEN_TAG
 
+from blog.conversion.results import Converted, verbatim
+
 # Where links to other files of the old site lead: the site answers these addresses with a 301
 # to the content imported from that file, wherever it is served now (``blog.views``).
 SOURCE_LINK_PREFIX = "/-/source/"
 POST_LINK_PREFIX = "/-/post/"
-
-
-@dataclass
-class TemplateSite:
-    """What a Jekyll site gives its templates: ``site.*`` (the configuration, ``site.data``),
-    and the ``_includes`` that ``include`` may read."""
-
-    config: dict = field(default_factory=dict)
-    data: dict = field(default_factory=dict)
-    includes: dict = field(default_factory=dict)  # path below _includes/ → text
-    site_url: str = ""  # this site's address, for absolute_url
-
-
-@dataclass
-class Converted:
-    text: str
-    warnings: list = field(default_factory=list)  # (line, message)
-
-
-# What Markdown, its smart quotes or an HTML reader would change in template text kept as
-# written: as character references, the text reaches the reader as it was typed.
-_VERBATIM = str.maketrans({char: f"&#{ord(char)};" for char in "&<>\"'*_`[]\\|~"})
-
-
-def verbatim(text):
-    """``text`` as Markdown source that shows exactly ``text``."""
-    return text.translate(_VERBATIM)
 
 
 _TEMPLATE_SPAN = re.compile(r"\{%.*?%\}|\{\{.*?\}\}", re.DOTALL)

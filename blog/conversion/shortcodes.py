@@ -17,7 +17,7 @@ import shlex
 from urllib.parse import quote
 
 from blog.conversion import go_templates
-from blog.conversion.liquid import Converted, verbatim
+from blog.conversion.results import Converted, verbatim
 
 # Where a `ref` or `relref` leads: the site answers these addresses with a 301 to the content
 # imported from that file, wherever it is served (``blog.views``).

@@ -1,3 +1,4 @@
+import contextlib
 import json
 import sys
 import zoneinfo
@@ -8,6 +9,7 @@ from django.core.management.base import BaseCommand, CommandError
 
 from blog.importing import ImportOptions, import_paths
 from blog.parsing import Severity
+from blog.watching import watch
 
 
 class Command(BaseCommand):
@@ -71,6 +73,12 @@ class Command(BaseCommand):
             help="Processes that parse and render (default: one per CPU core for many files).",
         )
         parser.add_argument(
+            "--watch",
+            action="store_true",
+            help="After importing, keep watching the files and import each change as it is "
+            "saved, until Ctrl-C.",
+        )
+        parser.add_argument(
             "--report",
             metavar="FILE.json",
             help="Also write the summary and every message, as JSON, to this file.",
@@ -99,21 +107,47 @@ class Command(BaseCommand):
             # Stopped before any file was loaded (while finding or reading files).
             self.stderr.write("\nInterrupted before anything was written.")
             sys.exit(130)
+        self._tell(report, options, verbosity)
+        if options["watch"] and not report.interrupted:
+            # Ctrl-C during an import undoes its batch, as without --watch, and stops.
+            with contextlib.suppress(KeyboardInterrupt):
+                watch(
+                    paths,
+                    lambda: self._import(paths, tz, timezone_given, options, verbosity=0),
+                    on_change=lambda report: self._tell(report, options, verbosity, changes=True),
+                    on_ready=lambda: self._say(
+                        f"Watching {', '.join(paths)} for changes; Ctrl-C stops."
+                    ),
+                )
+            self.stdout.write("Stopped watching.")
+            return
+        if report.interrupted:
+            sys.exit(130)
+        if report.failed:
+            raise CommandError(f"{report.failed} file(s) could not be imported", returncode=1)
+
+    def _say(self, text):
+        self.stdout.write(text)
+        self.stdout.flush()
+
+    def _tell(self, report, options, verbosity, *, changes=False):
+        """Print the report's messages and summary (in --watch, only when something changed)."""
+        if changes and report.interrupted:
+            raise KeyboardInterrupt
+        if changes and not (report.created or report.updated or report.failed or report.pruned):
+            return
         if report.interrupted:
             self.stderr.write("")  # end the progress bar's line
         for message in report.messages:
             if message.severity != Severity.INFO or verbosity >= 2:
                 self.stderr.write(f"{message.severity}: {message}")
-        if verbosity or report.interrupted:
+        if verbosity or report.interrupted or changes:
             self.stdout.write(report.summary())
         if options["report"]:
             Path(options["report"]).write_text(
                 json.dumps(report.as_dict(), indent=2, ensure_ascii=False) + "\n"
             )
-        if report.interrupted:
-            sys.exit(130)
-        if report.failed:
-            raise CommandError(f"{report.failed} file(s) could not be imported", returncode=1)
+        self.stdout.flush()
 
     def _import(self, paths, tz, timezone_given, options, verbosity):
         return import_paths(
