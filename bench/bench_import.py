@@ -149,6 +149,9 @@ def watched_change(folder, manage, env, database):
         [*manage, "import_posts", str(folder), "--watch"],
         env=env,
         stdout=subprocess.PIPE,
+        # A shell without job control starts background commands with Ctrl-C ignored, and
+        # children inherit that: give the watcher the usual Ctrl-C, as in a terminal.
+        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
         stderr=subprocess.DEVNULL,
         text=True,
     )
@@ -159,9 +162,9 @@ def watched_change(folder, manage, env, database):
         with sqlite3.connect(database) as db:
             saved = time.perf_counter()
             path.write_bytes(original + f"\n\n{marker}\n".encode())
-            while not db.execute(
-                "SELECT 1 FROM blog_post WHERE body LIKE ?", (f"%{marker}%",)
-            ).fetchone():
+            # Through the source path's index (it leaves out posts without a file).
+            query = "SELECT body FROM blog_post WHERE source_path = ? AND NOT source_path = ''"
+            while marker not in db.execute(query, (path.name,)).fetchone()[0]:
                 if time.perf_counter() - saved > 30:
                     raise RuntimeError("the change was not imported within 30 s")
                 time.sleep(0.005)

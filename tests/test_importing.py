@@ -943,3 +943,31 @@ def test_importing_a_site_again_keeping_its_addresses_changes_nothing(tmp_path, 
     assert sorted(Address.objects.values_list("key", "is_current")) == addresses
     assert client.get("/blog/a/").status_code == 200
     assert client.get("/old-a/")["Location"] == "/blog/a/"
+
+
+def test_told_which_files_changed_an_import_reads_only_those(tmp_path, monkeypatch):
+    """--watch passes the files the operating system said changed; the others are not read.
+    A change it cannot place among the files (a deleted file) makes it read them all."""
+    first, second = tmp_path / "2024-01-01-first.md", tmp_path / "2024-01-02-second.md"
+    first.write_text("---\ntitle: First\n---\nOne.\n")
+    second.write_text("---\ntitle: Second\n---\nTwo.\n")
+    options = ImportOptions(tz=dt.UTC)
+    import_paths([str(tmp_path)], options=options)
+    first.write_text("---\ntitle: First\n---\nOne, edited.\n")
+    second.write_text("---\ntitle: Second\n---\nTwo, edited.\n")
+
+    report = import_paths([str(tmp_path)], options=options, changed={str(first)})
+    assert (report.updated, report.unchanged) == (1, 1)
+    assert Post.objects.get(title="First").body.strip() == "One, edited."
+    assert Post.objects.get(title="Second").body.strip() == "Two."
+
+    report = import_paths([str(tmp_path)], options=options, changed={str(tmp_path / "gone.md")})
+    assert (report.updated, report.unchanged) == (1, 1)
+    assert Post.objects.get(title="Second").body.strip() == "Two, edited."
+
+    # Relative to the working folder, as a folder given on the command line often is.
+    first.write_text("---\ntitle: First\n---\nOne, again.\n")
+    second.write_text("---\ntitle: Second\n---\nTwo, again.\n")  # not told: not read
+    monkeypatch.chdir(tmp_path.parent)
+    report = import_paths([tmp_path.name], options=options, changed={str(first)})
+    assert (report.updated, report.unchanged) == (1, 1)

@@ -28,6 +28,9 @@ class Watcher:
             cwd=servers.ROOT,
             env=env,
             stdout=subprocess.PIPE,
+            # A shell without job control starts background commands with Ctrl-C ignored, and
+            # children inherit that: give the watcher the usual Ctrl-C, as in a terminal.
+            preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
             stderr=subprocess.STDOUT,
             text=True,
         )

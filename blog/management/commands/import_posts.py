@@ -113,7 +113,9 @@ class Command(BaseCommand):
             with contextlib.suppress(KeyboardInterrupt):
                 watch(
                     paths,
-                    lambda: self._import(paths, tz, timezone_given, options, verbosity=0),
+                    lambda changed: self._import(
+                        paths, tz, timezone_given, options, verbosity=0, changed=changed
+                    ),
                     on_change=lambda report: self._tell(report, options, verbosity, changes=True),
                     on_ready=lambda: self._say(
                         f"Watching {', '.join(paths)} for changes; Ctrl-C stops."
@@ -149,9 +151,10 @@ class Command(BaseCommand):
             )
         self.stdout.flush()
 
-    def _import(self, paths, tz, timezone_given, options, verbosity):
+    def _import(self, paths, tz, timezone_given, options, verbosity, changed=None):
         return import_paths(
             paths,
+            changed=changed,
             options=ImportOptions(
                 tz=tz,
                 timezone_given=timezone_given,
