@@ -370,7 +370,7 @@ class PostLoader:
             return
         new = [item.post for item in staged if item.is_new]
         changed = [item.post for item in staged if not item.is_new]
-        Post.objects.bulk_create(new)
+        _insert_posts(new)
         if changed:
             Post.objects.bulk_update(changed, IMPORTED_FIELDS)
             for model in (PostAuthor, PostCategory, TaggedPost, KeywordedPost):
@@ -406,15 +406,18 @@ class PostLoader:
         )
         self._write_addresses(staged)
         # Each import is a revision too, so that a file's update can be undone in the admin.
-        Revision.objects.bulk_create(
-            Revision(
-                post_id=item.post.pk,
-                version=item.post.version,
-                source=Revision.Source.IMPORT,
-                note=f"Imported from {item.post.source_path}",
-                snapshot=item.snapshot,
-            )
-            for item in staged
+        _insert_instances(
+            Revision,
+            [
+                Revision(
+                    post_id=item.post.pk,
+                    version=item.post.version,
+                    source=Revision.Source.IMPORT,
+                    note=f"Imported from {item.post.source_path}",
+                    snapshot=item.snapshot,
+                )
+                for item in staged
+            ],
         )
         content_changed(
             post_ids=[item.post.pk for item in staged],
@@ -643,12 +646,42 @@ def _skipped(source_path, text, messages, *, severity=Severity.WARNING):
     )
 
 
+def _insert_posts(posts):
+    """INSERT new posts (``_insert_instances``) and give each its id, read back by its file's
+    path (unique): one query per batch."""
+    if not posts:
+        return
+    _insert_instances(Post, posts)
+    ids = dict(
+        Post.objects.from_files([post.source_path for post in posts]).values_list(
+            "source_path", "pk"
+        )
+    )
+    for post in posts:
+        post.pk = ids[post.source_path]
+        post._state.adding = False
+        post._state.db = connection.alias
+
+
+def _insert_instances(model, instances):
+    """INSERT model instances with one executemany, each value prepared by its field as
+    ``bulk_create`` prepares it (defaults, ``auto_now``, JSON). ``bulk_create`` builds the SQL
+    of a few rows at a time, and its machinery around each value cost this process, which shares
+    the CPU with the workers that render, more than SQLite's writing the rows."""
+    fields = [field for field in model._meta.concrete_fields if not field.primary_key]
+    rows = (
+        [field.get_db_prep_save(field.pre_save(instance, True), connection) for field in fields]
+        for instance in instances
+    )
+    _insert_links(model, [field.name for field in fields], rows)
+
+
 def _insert_links(model, field_names, rows):
-    """Insert rows (mostly ids) into a link table with one executemany.
+    """Insert rows of prepared values (for links, plain ids) with one executemany.
 
     A large import writes about ten link rows per post; building a model instance for each made
     ``bulk_create`` the main cost of this process, which shares the CPU with the workers that
-    render. The columns are plain integers, so nothing is lost by skipping the instances.
+    render. The columns of links are plain integers, so nothing is lost by skipping instances.
     """
     rows = list(rows)
     if not rows:
