@@ -65,16 +65,29 @@ def render_markdown(
     cutting a summary (Hugo's ``hasCJKLanguage``).
     """
     text = _normalise_newlines(text)
-    head = None
+    head = marked = None
     if excerpt and excerpt.strip():
         head = _normalise_newlines(excerpt)
     elif excerpt_separator and excerpt_separator in text:
-        head = text.split(excerpt_separator, 1)[0]
+        marked = _marked_separator(text, excerpt_separator)
+        if marked is None:
+            head = text.split(excerpt_separator, 1)[0]
 
-    md = _markdown(capture_excerpt_words=None if head is not None else excerpt_words)
+    md = _markdown(
+        capture_excerpt_words=None if head is not None else excerpt_words,
+        excerpt_marker=EXCERPT_MARKER if marked is not None else None,
+    )
     md.dialect = dialect
     md.cjk_words = cjk_words
-    body_html = md.convert(text)
+    body_html = md.convert(marked if marked is not None else text)
+    if marked is not None and not md.excerpt_marker_found:
+        # The separator's line was inside a block (a list item, a code fence): cut the text
+        # there and convert the part before it on its own.
+        head = text.split(excerpt_separator, 1)[0]
+        md = _markdown()
+        md.dialect = dialect
+        md.cjk_words = cjk_words
+        body_html = md.convert(text)
     toc_html = md.toc if md.toc_tokens else ""
     if head is None:
         excerpt_html = md.captured_excerpt_html
@@ -177,7 +190,28 @@ EXTENSIONS = [
 _local = threading.local()
 
 
-def _markdown(*, capture_excerpt_words=None, strip_footnotes=False):
+# Stands for an excerpt separator while a post is converted: plain letters, which no Markdown
+# extension changes.
+EXCERPT_MARKER = "excerptseparatormarker7f3c9a"
+
+
+def _marked_separator(text, separator):
+    """``text`` with the line holding the first ``separator`` replaced by ``EXCERPT_MARKER``,
+    when that line holds nothing else, is not indented and stands between blank lines (a block
+    of its own, as ``<!--more-->`` is written); else None, and the excerpt is converted on its
+    own."""
+    lines = text.split("\n")
+    number = text.count("\n", 0, text.index(separator))
+    alone = lines[number].rstrip() == separator  # not indented: inside nothing
+    blank_before = number == 0 or not lines[number - 1].strip()
+    blank_after = number == len(lines) - 1 or not lines[number + 1].strip()
+    if not (alone and blank_before and blank_after):
+        return None
+    lines[number] = EXCERPT_MARKER
+    return "\n".join(lines)
+
+
+def _markdown(*, capture_excerpt_words=None, strip_footnotes=False, excerpt_marker=None):
     """A Markdown instance for this thread, reset for a new document.
 
     Building one costs far more than converting a short post, and an instance must never be
@@ -195,6 +229,8 @@ def _markdown(*, capture_excerpt_words=None, strip_footnotes=False):
     md.captured_excerpt_html = ""  # convert() returns early for blank text, before any processor
     md.capture_excerpt_words = capture_excerpt_words
     md.strip_footnotes = strip_footnotes
+    md.excerpt_marker = excerpt_marker
+    md.excerpt_marker_found = False
     return md
 
 
@@ -206,11 +242,16 @@ class ExcerptExtension(Extension):
     first top-level paragraphs up to the one that brings the count to N words. The document
     itself is untouched.
     ``md.strip_footnotes``: remove footnote markers and the footnote list from the document.
+    ``md.excerpt_marker``: the text of a paragraph standing where an excerpt separator was; the
+    top-level blocks before it are the excerpt, and it is removed (``md.excerpt_marker_found``
+    says whether it was there), so that body and excerpt come from one conversion.
     """
 
     def extendMarkdown(self, md):
         md.capture_excerpt_words = None
         md.strip_footnotes = False
+        md.excerpt_marker = None
+        md.excerpt_marker_found = False
         md.captured_excerpt_html = ""
         # After every other tree processor (the lowest built-in, "unescape", has priority 0), so
         # the captured paragraph is final apart from the string-level postprocessors.
@@ -419,6 +460,14 @@ class ExcerptTreeprocessor(Treeprocessor):
         self.md.captured_excerpt_html = ""
         if self.md.strip_footnotes:
             _strip_footnotes(root)
+        if self.md.excerpt_marker:
+            for position, child in enumerate(root):
+                if child.tag == "p" and child.text == self.md.excerpt_marker and not len(child):
+                    self.md.excerpt_marker_found = True
+                    self.md.captured_excerpt_html = self._serialize(list(root)[:position])
+                    root.remove(child)
+                    break
+            return None
         words = self.md.capture_excerpt_words
         if words == 0:  # Jekyll: the first paragraph
             first = next((child for child in root if child.tag == "p"), None)

@@ -1,5 +1,7 @@
 """The markdown renderer: every extension, excerpts, counts and link handling."""
 
+import re
+
 import pytest
 from django.conf import settings
 
@@ -287,3 +289,75 @@ def test_leaving_out_patterns_a_document_cannot_use_changes_no_output(monkeypatc
     for path, text, output in zip(files + [None] * 3, texts, gated, strict=True):
         assert rendering.render_markdown(text) == output, path
     assert len(texts) > 150
+
+
+# --- One conversion for a body and the excerpt before its separator ----------------------------
+
+SEPARATED = [
+    "Intro with a [link][ref] and a note.[^1]\n\n## A heading\n\nMore *intro*.\n\n<!--more-->\n\n"
+    "The rest.\n\n[ref]: https://example.com/\n[^1]: The note.",
+    "<!--more-->\n\nNothing before it.",
+    "Only an excerpt.\n\n<!--more-->",
+    # The first separator inside a code fence or a list item: cut as text, as Jekyll does.
+    "```html\n\n<!--more-->\n\n```\n\nText.\n\n<!--more-->\n\nRest.",
+    "- one\n\n    <!--more-->\n\n- two\n\nRest.",
+    "A paragraph <!--more--> in the middle.\n\nRest.",
+]
+
+
+def _without_ids(html):
+    """An excerpt shown among others has no heading anchors and no ids (they would clash)."""
+    html = re.sub(r'<a class="headerlink"[^>]*>.*?</a>', "", html)
+    return re.sub(r' id="[^"]*"', "", html)
+
+
+def _lines(html):
+    return re.sub(r"\n+", "\n", html).strip()
+
+
+def _separated_texts():
+    texts = list(SEPARATED)
+    shared = settings.BASE_DIR.parent / "shared"
+    for path in _every_markdown_file(shared if shared.is_dir() else None):
+        text = path.read_text(errors="replace")
+        if "<!--more-->" in text:
+            texts.append(text)
+    return texts
+
+
+def test_a_separated_excerpt_is_what_converting_it_alone_gives():
+    """Body and excerpt come from one conversion when the separator is a block of its own; the
+    result is what converting the text before it separately gives (the excerpt then loses its
+    heading ids and anchors, as every other excerpt does)."""
+    texts = _separated_texts()
+    assert len(texts) > len(SEPARATED)  # the sample post that has a separator, at least
+    for text in texts:
+        once = render_markdown(text)
+        head = text.split("<!--more-->", 1)[0]
+        alone = render_markdown(text, excerpt=head) if head.strip() else None
+        # The same body, but for the blank lines the separator's comment left.
+        body = render_markdown(text, excerpt="x").body_html
+        assert _lines(once.body_html) == _lines(body), text[:60]
+        if alone is not None:
+            assert _without_ids(once.excerpt_html) == _without_ids(alone.excerpt_html), text[:60]
+        else:
+            assert once.excerpt_html == ""
+
+
+def test_a_separator_on_its_own_costs_no_second_conversion(monkeypatch):
+    import markdown
+
+    conversions = []
+    convert = markdown.Markdown.convert
+    monkeypatch.setattr(
+        markdown.Markdown,
+        "convert",
+        lambda self, text: conversions.append(text) or convert(self, text),
+    )
+    rendered = render_markdown(SEPARATED[0])
+    assert len(conversions) == 1
+    assert rendered.excerpt_html.startswith('<p>Intro with a <a href="https://example.com/"')
+    assert "<h2>A heading</h2>" in rendered.excerpt_html
+    assert "fnref" not in rendered.excerpt_html
+    assert "The rest." not in rendered.excerpt_html
+    assert "excerptseparatormarker" not in rendered.body_html

@@ -101,6 +101,16 @@ def test_each_saved_change_is_imported_while_watching(watcher):
     watcher.wait_for("1 created")
     assert watcher.body_of("Third") == "Three."
 
+    # A post edited on the site since: the saved file is a conflict, reported, not applied.
+    with sqlite3.connect(watcher.database) as db:
+        db.execute("UPDATE blog_post SET title = 'Second, on the site' WHERE title = 'Second'")
+    (watcher.folder / "2024-05-02-second.md").write_text(
+        POST.format(title="Second", day=2, body="Two, edited in the file.")
+    )
+    printed = watcher.wait_for("1 conflicts")
+    assert any("2024-05-02-second.md" in line for line in printed)
+    assert watcher.body_of("Second, on the site") == "Two."
+
     watcher.process.send_signal(signal.SIGINT)
     watcher.wait_for("Stopped watching.")
     assert watcher.process.wait(timeout=10) == 0

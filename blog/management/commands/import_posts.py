@@ -136,7 +136,8 @@ class Command(BaseCommand):
         """Print the report's messages and summary (in --watch, only when something changed)."""
         if changes and report.interrupted:
             raise KeyboardInterrupt
-        if changes and not (report.created or report.updated or report.failed or report.pruned):
+        said = report.created or report.updated or report.conflicts or report.failed
+        if changes and not (said or report.pruned):
             return
         if report.interrupted:
             self.stderr.write("")  # end the progress bar's line
