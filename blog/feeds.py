@@ -81,7 +81,11 @@ class PostFeed(Feed):
         return Post.objects.public()
 
     def items(self, obj=None):
-        posts = list(self.posts(obj).for_listing()[: settings.BLOG_FEED_ITEMS])
+        # The whole post is its rendering; its markdown and plain text (as long again) stay
+        # unread (on PostgreSQL each is decompressed from its TOAST storage when read).
+        unshown = (name for name in Post.FULL_TEXT_FIELDS if name != "body_html")
+        posts = self.posts(obj).defer(*unshown).for_listing()
+        posts = list(posts[: settings.BLOG_FEED_ITEMS])
         shows(keys.LISTS)
         shows_posts(posts)
         return posts

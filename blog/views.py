@@ -519,8 +519,17 @@ class ArchiveYear:
     months: list
 
 
+class DayRangeMixin:
+    """A date view's range of days, found through the date index (``PostQuerySet.near_days``)."""
+
+    def get_dated_queryset(self, **lookup):
+        queryset = super().get_dated_queryset(**lookup)
+        first_day, day_after = lookup[f"{self.date_field}__gte"], lookup[f"{self.date_field}__lt"]
+        return queryset.near_days(first_day, day_after)
+
+
 @cached
-class YearArchiveView(BlogViewMixin, dates.YearArchiveView):
+class YearArchiveView(DayRangeMixin, BlogViewMixin, dates.YearArchiveView):
     template_name = "blog/archive_period.html"
     make_object_list = True
     allow_empty = False  # a year without posts is a 404, and "next year" skips empty ones
@@ -535,7 +544,7 @@ class YearArchiveView(BlogViewMixin, dates.YearArchiveView):
 
 
 @cached
-class MonthArchiveView(BlogViewMixin, dates.MonthArchiveView):
+class MonthArchiveView(DayRangeMixin, BlogViewMixin, dates.MonthArchiveView):
     template_name = "blog/archive_period.html"
     month_format = "%m"
     allow_empty = False

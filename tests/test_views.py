@@ -1,9 +1,12 @@
 """The home page and the post page."""
 
 import datetime as dt
+import zoneinfo
 
 import pytest
+from django.db import connection
 from django.test import override_settings
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
@@ -163,3 +166,39 @@ def test_addresses_formatted_from_one_reverse_equal_reverse(viewname, slug):
     from blog.reversing import slug_address
 
     assert slug_address(viewname)(slug) == reverse(viewname, kwargs={"slug": slug})
+
+
+def test_year_and_month_archives_go_by_the_sites_days(client, settings):
+    """A post written at 23:30 on New Year's Eve in the site's time zone is in that year; one
+    whose stored day was set in another time zone (the site's zone changed since) stays on the
+    day its address has. The date index narrows the search (PostQuerySet.near_days)."""
+    settings.TIME_ZONE = "America/Los_Angeles"
+    zone = zoneinfo.ZoneInfo("America/Los_Angeles")
+    late = make_post(title="Late", published_at=dt.datetime(2024, 12, 31, 23, 30, tzinfo=zone))
+    assert late.published_on == dt.date(2024, 12, 31)  # 07:30 UTC on January 1
+    moved = make_post(title="Moved", published_at=dt.datetime(2025, 1, 1, 20, 0, tzinfo=dt.UTC))
+    Post.objects.filter(pk=moved.pk).update(published_on=dt.date(2024, 12, 31))
+
+    def titles(address):
+        return {post.title for post in client.get(address).context["posts"]}
+
+    assert titles("/2024/") == titles("/2024/12/") == {"Late", "Moved"}
+    assert client.get("/2025/").status_code == 404
+
+
+def test_an_archive_finds_its_posts_through_the_date_index(client):
+    make_post(published_at=dt.datetime(2024, 5, 1, 12, 0, tzinfo=dt.UTC))
+    with CaptureQueriesContext(connection) as captured:
+        assert client.get("/2024/").status_code == 200
+    listed = [
+        query["sql"]
+        for query in captured
+        if 'ORDER BY "blog_post"."published_at" DESC' in query["sql"] and "LIMIT" in query["sql"]
+    ]
+    assert listed, [query["sql"] for query in captured]
+    assert all('"blog_post"."published_at" >= ' in sql for sql in listed), listed
+    if connection.vendor == "sqlite":  # the plan: the date index, not the (day, slug) one
+        with connection.cursor() as cursor:
+            cursor.execute("EXPLAIN QUERY PLAN " + listed[0])
+            plan = " ".join(str(row) for row in cursor.fetchall())
+        assert "sqlite_autoindex" not in plan, plan
