@@ -105,21 +105,17 @@ def test_a_body_edit_renders_again_only_the_pages_that_show_the_post_whole(clien
     post = site[4]
     pages = store_every_page(client)
     neighbours = [site[3].get_absolute_url(), site[5].get_absolute_url()]
-    # The sitemap's post files show each post's last change, and the index each file's: any
-    # post's edit renders them again (a few ms each), but not the file of the other addresses.
+    # The sitemap's post files show each post's last change: any post's edit renders them
+    # again (a few ms each), but not the index or the file of the other addresses.
     showing = {address for address in pages if shows(client, address, post)}
-    showing |= {
-        "/sitemap.xml",
-        "/sitemap-posts-1.xml",
-        "/sitemap-posts-2.xml",
-        "/sitemap-posts-3.xml",
-    }
+    showing |= {"/sitemap-posts-1.xml", "/sitemap-posts-2.xml", "/sitemap-posts-3.xml"}
     post.body = "A new body.\n\nWith a new second paragraph."
     post.save()
     again = assert_nothing_stale(client, pages)
     assert post.get_absolute_url() in again
     assert "/feed.xml" in again
-    assert "/sitemap.xml" in again
+    assert "/sitemap-posts-2.xml" in again
+    assert "/sitemap.xml" not in again
     assert "/sitemap-site.xml" not in again
     # Only pages that show the post; its neighbours show its title alone, which did not change.
     assert again <= showing
@@ -239,7 +235,7 @@ def test_a_page_outside_the_navigation_changes_only_itself_and_the_sitemap(clien
     colophon.body = "Set in a new type."
     colophon.save()
     again = assert_nothing_stale(client, pages)
-    assert again == {"/colophon/", "/sitemap.xml", "/sitemap-site.xml"}
+    assert again == {"/colophon/", "/sitemap-site.xml"}
 
 
 def test_changing_the_post_address_pattern_changes_every_page(client, site):

@@ -7,6 +7,7 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, connection, transaction
 from django.test import override_settings
 from django.utils import timezone
+from taggit.models import Tag
 
 from blog.models import Page, Post
 from blog.rendering import render_markdown
@@ -166,3 +167,16 @@ def test_content_of_files_is_found_through_the_source_path_index(model):
             plan = model.objects.from_files(["_posts/a.md", "_posts/b.md"]).explain()
         assert "source_path" in plan, plan
         assert "Seq Scan" not in plan, plan
+
+
+def test_public_counts_by_term_leave_out_drafts_scheduled_and_expired_posts():
+    now = timezone.now()
+    for _ in range(3):
+        make_post(tags=["common"])
+    make_post(tags=["common", "rare"])
+    make_post(tags=["common", "rare"], status=Post.Status.DRAFT)
+    make_post(tags=["rare"], published_at=now + dt.timedelta(days=1))  # scheduled
+    make_post(tags=["gone"], expires_at=now - dt.timedelta(hours=1))  # expired
+    counts = Post.objects.public_counts_by_term("tags")
+    names = {tag.pk: tag.name for tag in Tag.objects.all()}
+    assert {names[pk]: count for pk, count in counts.items()} == {"common": 4, "rare": 1}

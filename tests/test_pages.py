@@ -119,8 +119,9 @@ def test_tag_cloud_weighs_tags_by_public_posts(client, django_assert_num_queries
         make_post(tags=["common"])
     make_post(tags=["rare"])
     make_post(tags=["hidden"], status=Post.Status.DRAFT)
-    # a new cache reads when the next scheduled post is due; the counts, the tags; navigation
-    with django_assert_num_queries(4):
+    # a new cache reads when the next scheduled post is due; the counts (every link, less
+    # those of hidden posts), the tags; navigation
+    with django_assert_num_queries(5):
         html = html_of(client, reverse("blog:tag_list"))
     assert "tag-cloud__tag--5" in html  # common: the most
     assert "tag-cloud__tag--1" in html  # rare: the least
@@ -135,11 +136,11 @@ def test_category_and_author_indexes_count_public_posts(client, django_assert_nu
         categories=[make_category(name="Empty")],
         status=Post.Status.DRAFT,
     )
-    # a new cache reads when the next scheduled post is due; the counts, the categories;
-    # navigation
-    with django_assert_num_queries(4):
+    # a new cache reads when the next scheduled post is due; the counts (every link, less
+    # those of hidden posts), the categories; navigation
+    with django_assert_num_queries(5):
         categories = html_of(client, reverse("blog:category_list"))
-    with django_assert_num_queries(3):
+    with django_assert_num_queries(4):
         authors = html_of(client, reverse("blog:author_list"))
     assert categories.count("6 posts") == 2
     assert "Empty" not in categories

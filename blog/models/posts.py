@@ -35,15 +35,23 @@ from blog.search import SearchDocumentField
 from blog.seo import absolute
 
 
+def _public(now):
+    """The one rule of what readers see: published, dated ``now`` or earlier, not expired."""
+    return Q(
+        Q(expires_at__isnull=True) | Q(expires_at__gt=now),
+        status=Post.Status.PUBLISHED,
+        published_at__lte=now,
+    )
+
+
 class PostQuerySet(FromFilesQuerySet):
     def public(self, *, now=None):
         """Posts a reader may see: published, dated now or earlier, and not expired."""
-        now = now or timezone.now()
-        return self.filter(
-            Q(expires_at__isnull=True) | Q(expires_at__gt=now),
-            status=Post.Status.PUBLISHED,
-            published_at__lte=now,
-        )
+        return self.filter(_public(now or timezone.now()))
+
+    def hidden(self, *, now=None):
+        """Posts a reader may not see: drafts, scheduled and expired posts."""
+        return self.exclude(_public(now or timezone.now()))
 
     def of_term(self, posts_filter, term):
         """The posts of a tag, category, author or keyword (``posts_filter``: "tags"...).
@@ -57,14 +65,25 @@ class PostQuerySet(FromFilesQuerySet):
         links = link_model.objects.filter(**{post_field: models.OuterRef("pk"), term_field: term})
         return self.filter(models.Exists(links))
 
-    def counts_by_term(self, posts_filter):
-        """{term id: number of these posts} for tags, categories, authors or keywords: the
-        links of these posts counted, the posts read from the index alone (10 ms for 30,000
-        tags of 10,000 posts, against 70 ms joining each link to its post's row)."""
+    def public_counts_by_term(self, posts_filter):
+        """{term id: number of public posts} for tags, categories, authors or keywords, terms
+        without one left out. Every link of a term counted, less the links of hidden posts
+        (drafts, scheduled and expired posts: few): the links are counted from their term's
+        index alone. Counting only the links of public posts read each post's visibility
+        (9 ms for 30,000 tags of 10,000 posts, 70 ms joining each link to its post's row)."""
         link_model, post_field, term_field = term_links(posts_filter)
-        links = link_model.objects.filter(**{f"{post_field}__in": self.values("id")})
-        counted = links.values(term_field).annotate(count=Count("*")).order_by()
-        return {row[term_field]: row["count"] for row in counted}
+
+        def counted(links):
+            rows = links.values(term_field).annotate(count=Count("*")).order_by()
+            return {row[term_field]: row["count"] for row in rows}
+
+        counts = counted(link_model.objects.all())
+        hidden = self.hidden().values("id")
+        for term, count in counted(
+            link_model.objects.filter(**{f"{post_field}__in": hidden})
+        ).items():
+            counts[term] -= count
+        return {term: count for term, count in counts.items() if count}
 
     def near_days(self, first_day, day_after):
         """Narrowed to posts published within two days of ``first_day`` to before

@@ -109,11 +109,11 @@ def with_public_posts(queryset, posts_filter):
 
 def with_public_post_counts(terms, posts_filter):
     """``terms`` (tags, categories, authors..., in their order) that have public posts, each
-    with ``post_count``. ``posts_filter`` is the lookup from posts to them ("tags"). Two
+    with ``post_count``. ``posts_filter`` is the lookup from posts to them ("tags"). Three
     queries, whatever the number of terms and posts."""
     from blog.models.posts import Post
 
-    counts = Post.objects.public().counts_by_term(posts_filter)
+    counts = Post.objects.public_counts_by_term(posts_filter)
     found = list(terms.filter(pk__in=list(counts)))
     for term in found:
         term.post_count = counts[term.pk]
