@@ -120,8 +120,15 @@ def test_feeds_make_a_fixed_number_of_queries(client, posts, django_assert_num_q
     # the posts, then their authors, categories and tags
     with django_assert_num_queries(4):
         client.get(reverse("blog:feed_atom"))
-    with django_assert_num_queries(4):
+    # the posts: what feeds show of their authors and terms is kept (blog.caching.cards)
+    with django_assert_num_queries(1):
         client.get(reverse("blog:feed_json"))
+    # after an edit, read again for that post alone
+    edited = Post.objects.filter(status=Post.Status.PUBLISHED).latest("published_at")
+    edited.authors.add(make_author(name="Newly Credited"))
+    with django_assert_num_queries(4):
+        json_feed = client.get(reverse("blog:feed_json")).json()
+    assert "Newly Credited" in [author["name"] for author in json_feed["items"][0]["authors"]]
 
 
 def test_pages_link_their_feeds(client, posts):
