@@ -96,6 +96,7 @@ IMPORTED_FIELDS = [
     "source_url",
     *Post.RENDERED_FIELDS,
     "source_hash",
+    "source_file",
     "source_format",
     "import_fingerprint",
     "modified_at",
@@ -546,7 +547,7 @@ class PageLoader:
         problem = page_path_problem(path)
         if problem:
             return _skipped(parsed.source_path, f"not imported as a page: {problem}", messages)
-        if page is not None and not self.force and _page_edited_since_import(page):
+        if page is not None and not self.force and page_edited_since_import(page):
             return LoadResult(
                 parsed.source_path,
                 Outcome.CONFLICT,
@@ -576,6 +577,7 @@ class PageLoader:
         page.images = parsed.images
         page.layout = parsed.layout
         page.source_hash = parsed.source_hash
+        page.source_file = parsed.source_bytes
         page.source_format = parsed.front_matter_format
         page.front_matter_extra = parsed.extra
         page.lists_contents = lists_contents
@@ -634,7 +636,7 @@ class PageLoader:
         )
 
 
-def _page_edited_since_import(page):
+def page_edited_since_import(page):
     return bool(page.import_fingerprint) and (
         fingerprint(page.snapshot()) != page.import_fingerprint
     )
@@ -722,6 +724,7 @@ def apply_parsed_fields(post, parsed):
     post.aliases = parsed.aliases
     post.front_matter_extra = parsed.extra
     post.source_hash = parsed.source_hash
+    post.source_file = parsed.source_bytes
     post.source_format = parsed.front_matter_format
     post.markup = parsed.markup
     post.source_url = site_path(parsed.url) if parsed.url else ""

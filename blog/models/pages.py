@@ -119,6 +119,12 @@ class Page(models.Model):
         help_text="The file this page was imported from, relative to the imported folder.",
     )
     source_hash = models.CharField(max_length=64, blank=True)
+    source_file = models.BinaryField(
+        blank=True,
+        default=b"",
+        editable=False,
+        help_text="The file as last imported, byte for byte: unedited, it exports as it came.",
+    )
     source_format = models.CharField(max_length=4, blank=True)
     markup = models.CharField(
         max_length=10, choices=Markup.choices, default=Markup.SITE, blank=True

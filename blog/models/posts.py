@@ -188,9 +188,9 @@ class PostQuerySet(FromFilesQuerySet):
 
 class PostManager(models.Manager.from_queryset(PostQuerySet)):
     def get_queryset(self):
-        # The search document is for the search index alone; saving a post loaded without it
-        # leaves it as blog.search wrote it.
-        return super().get_queryset().defer("search_vector")
+        # The search document is for the search index alone, the imported file for the export;
+        # saving a post loaded without them leaves them as they were.
+        return super().get_queryset().defer("search_vector", "source_file")
 
 
 class Post(models.Model):
@@ -304,6 +304,13 @@ class Post(models.Model):
     )
     source_hash = models.CharField(
         max_length=64, blank=True, help_text="SHA-256 of the file as last imported."
+    )
+    # Read by the export alone (blog.exporting), never with a post otherwise.
+    source_file = models.BinaryField(
+        blank=True,
+        default=b"",
+        editable=False,
+        help_text="The file as last imported, byte for byte: unedited, it exports as it came.",
     )
     source_format = models.CharField(
         max_length=4,

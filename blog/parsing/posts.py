@@ -75,6 +75,7 @@ class ParsedPost:
     excerpt_cjk: bool = False  # Hugo's hasCJKLanguage: each CJK character counts as a word
     extra: dict = field(default_factory=dict)  # front-matter keys with no field of their own
     warnings: list[Message] = field(default_factory=list)
+    source_bytes: bytes = field(default=b"", repr=False)  # the file as it is, for the export
 
     def __post_init__(self):
         if self.excerpt_words is None:

@@ -91,7 +91,7 @@ def parse_post(
                 line=1,
             )
         front_matter = FrontMatter("", {}, text, 1)
-    return _Reader(
+    parsed = _Reader(
         front_matter,
         source_path=source_path,
         source_hash=content_hash(data),
@@ -102,6 +102,8 @@ def parse_post(
         site=site,
         role=role,
     ).post()
+    parsed.source_bytes = bytes(data)
+    return parsed
 
 
 def _too_big(size):
