@@ -23,6 +23,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.storage import default_storage
 from django.db import connection, connections, transaction
+from django.db.models.functions import Length
 
 from blog.addresses import site_path
 from blog.conversion import page_variables
@@ -380,19 +381,43 @@ def _changed_files(files, options, report, site, changed=None):
     else:
         told = files
         posts, pages = Post.objects.exclude(source_path=""), Page.objects.exclude(source_path="")
-    known_hashes = dict(posts.values_list("source_path", "source_hash"))
-    known_hashes.update(pages.values_list("source_path", "source_hash"))
+    # (hash, model, whether the file's bytes are kept) by path. The length of a stored file is
+    # read from its header, not by reading it.
+    known = {}
+    for model, contents in ((Post, posts), (Page, pages)):
+        kept = contents.values_list("source_path", "source_hash", Length("source_file"))
+        known.update((path, (digest, model, size > 0)) for path, digest, size in kept)
     report.unchanged += len(files) - len(told)
     tasks = []
+    unkept = {Post: [], Page: []}  # unchanged files imported before their bytes were kept
     for file in told:
-        known = known_hashes.get(file.source_path)
-        if known:
+        digest, model, has_bytes = known.get(file.source_path, (None, None, False))
+        if digest:
             data, problem = _read(file.path, file.source_path)
-            if problem is None and content_hash(data) == known:
+            if problem is None and content_hash(data) == digest:
                 report.unchanged += 1
+                if not has_bytes:
+                    unkept[model].append((data, file.source_path))
                 continue
         tasks.append(_Task(file.path, file.source_path, options, file.role, site))
+    if any(unkept.values()) and not options.dry_run:
+        _keep_bytes(unkept)
     return tasks
+
+
+def _keep_bytes(unkept):
+    """Keep the bytes of unchanged files whose content was imported before imports kept them,
+    so that it exports byte for byte (``blog.exporting``): once, on the first run after."""
+    with transaction.atomic(), connection.cursor() as cursor:
+        for model, rows in unkept.items():
+            if rows:
+                table = connection.ops.quote_name(model._meta.db_table)
+                cursor.executemany(
+                    # (The condition lets SQLite use the partial index on the path.)
+                    f"UPDATE {table} SET source_file = %s "
+                    "WHERE source_path = %s AND NOT source_path = ''",
+                    [(memoryview(data), path) for data, path in rows],
+                )
 
 
 def _told_changed(files, changed):

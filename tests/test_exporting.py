@@ -129,3 +129,13 @@ def test_hugo_form_puts_posts_in_content_with_a_configuration_hugo_reads(tmp_pat
     assert "tags:\n- Python\n" in written
     assert "draft" not in written
     assert "draft: true" in (tmp_path / "out" / "content" / "posts" / "a-draft.md").read_text()
+
+
+def test_files_imported_before_bytes_were_kept_get_them_on_the_next_import(tmp_path):
+    import_folder(FIXTURES)
+    Post.objects.update(source_file=b"")  # as imported before migration 0022
+    assert "0 as imported" in export(tmp_path / "before")
+    report = import_folder(FIXTURES)
+    assert report.created == report.updated == 0
+    summary = export(tmp_path / "after")
+    assert f"{report.unchanged} as imported, 0 generated" in summary
