@@ -46,17 +46,22 @@ def export_site(folder, *, format="jekyll", since=None):
         raise ValueError(f"unknown format {format!r}: use one of {', '.join(FORMATS)}")
     folder = Path(folder)
     report = ExportReport()
-    posts = Post.objects.defer(None).prefetch_related(
-        *related_for_snapshot(),  # to tell whether a post was edited since its import
-        Prefetch(
-            "postauthor_set", PostAuthor.objects.select_related("author").order_by("position")
-        ),
-        Prefetch(
-            "postcategory_set", PostCategory.objects.select_related("category").order_by("position")
-        ),
-        "taggedpost_set__tag",
-        "keywords",
-        Prefetch("addresses", Address.objects.filter(is_current=False).order_by("key")),
+    posts = (
+        Post.objects.defer(None)
+        .defer("search_vector")
+        .prefetch_related(
+            *related_for_snapshot(),  # to tell whether a post was edited since its import
+            Prefetch(
+                "postauthor_set", PostAuthor.objects.select_related("author").order_by("position")
+            ),
+            Prefetch(
+                "postcategory_set",
+                PostCategory.objects.select_related("category").order_by("position"),
+            ),
+            "taggedpost_set__tag",
+            "keywords",
+            Prefetch("addresses", Address.objects.filter(is_current=False).order_by("key")),
+        )
     )
     pages = Page.objects.defer(None)
     if since is not None:
