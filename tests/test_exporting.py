@@ -12,7 +12,9 @@ from django.utils import timezone
 from blog.importing import ImportOptions, import_paths
 from blog.loading import stored_snapshot
 from blog.models import Post
+from blog.verification import Kind, Verdict, old_addresses, verify
 from tests.factories import make_author, make_category, make_post
+from tests.test_generators import JEKYLL, needs_jekyll, run_generator
 
 pytestmark = pytest.mark.django_db
 
@@ -139,3 +141,22 @@ def test_files_imported_before_bytes_were_kept_get_them_on_the_next_import(tmp_p
     assert report.created == report.updated == 0
     summary = export(tmp_path / "after")
     assert f"{report.unchanged} as imported, 0 generated" in summary
+
+
+@needs_jekyll
+def test_the_export_builds_with_jekyll_at_the_addresses_this_site_serves(tmp_path):
+    """Every post and page of the Jekyll build of an export answers here at the same address
+    (or the content moved with a 301), titles compared (blog.verification)."""
+    import_folder(FIXTURES)
+    export(tmp_path / "site")
+    layouts = tmp_path / "site" / "_layouts"
+    layouts.mkdir()
+    for name in ("default", "post", "page"):
+        (layouts / f"{name}.html").write_text(
+            "<!doctype html><title>{{ page.title }}</title><h1>{{ page.title }}</h1>{{ content }}"
+        )
+    build = run_generator([JEKYLL, "build"], tmp_path / "site", tmp_path / "_site")
+    report = verify(old_addresses(build))
+    posts = list(report.of_kind(Kind.CONTENT))
+    assert len(posts) >= Post.objects.filter(status=Post.Status.PUBLISHED).count() - 1
+    assert [check.path for check in posts if check.verdict != Verdict.SERVED] == []
