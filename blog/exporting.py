@@ -49,6 +49,7 @@ def export_site(folder, *, format="jekyll", since=None):
     posts = (
         Post.objects.defer(None)
         .defer("search_vector")
+        .select_related("imported_site")
         .prefetch_related(
             *related_for_snapshot(),  # to tell whether a post was edited since its import
             Prefetch(
@@ -63,7 +64,7 @@ def export_site(folder, *, format="jekyll", since=None):
             Prefetch("addresses", Address.objects.filter(is_current=False).order_by("key")),
         )
     )
-    pages = Page.objects.defer(None)
+    pages = Page.objects.defer(None).select_related("imported_site")
     if since is not None:
         posts, pages = posts.filter(modified_at__gte=since), pages.filter(modified_at__gte=since)
     for post in posts.order_by("id").iterator(chunk_size=500):
@@ -126,9 +127,17 @@ def _write(folder, path, data, report, as_imported):
 def _post_file(post, format):
     """(path, bytes, whether they are the imported file's)."""
     path = _post_place(post, format)
-    if _unedited_file(post, was_edited_since_import):
+    if _generator_of(post) == format and _unedited_file(post, was_edited_since_import):
         return path, bytes(post.source_file), True
     return path, _document(_post_front_matter(post, format), post.body).encode(), False
+
+
+def _generator_of(content):
+    """The generator the file was written for: its site's, else Jekyll's (a plain folder of
+    posts is read as Jekyll reads one). A file is given back as it came only to its own
+    generator: to the other, its front matter would say other things (Hugo takes a Jekyll
+    file's name for its slug)."""
+    return content.imported_site.generator if content.imported_site_id else "jekyll"
 
 
 def _unedited_file(content, was_edited):
@@ -216,7 +225,7 @@ def _page_file(page, format):
     else:
         stem = page.path.strip("/") or "index"
         path = PurePosixPath("content" if format == "hugo" else "", f"{stem}.md")
-    if _unedited_file(page, page_edited_since_import):
+    if _generator_of(page) == format and _unedited_file(page, page_edited_since_import):
         return path, bytes(page.source_file), True
     values = {
         "title": page.title,

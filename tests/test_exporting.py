@@ -14,7 +14,7 @@ from blog.loading import stored_snapshot
 from blog.models import Post
 from blog.verification import Kind, Verdict, old_addresses, verify
 from tests.factories import make_author, make_category, make_post
-from tests.test_generators import JEKYLL, needs_jekyll, run_generator
+from tests.test_generators import HUGO, JEKYLL, needs_hugo, needs_jekyll, run_generator
 
 pytestmark = pytest.mark.django_db
 
@@ -160,3 +160,22 @@ def test_the_export_builds_with_jekyll_at_the_addresses_this_site_serves(tmp_pat
     posts = list(report.of_kind(Kind.CONTENT))
     assert len(posts) >= Post.objects.filter(status=Post.Status.PUBLISHED).count() - 1
     assert [check.path for check in posts if check.verdict != Verdict.SERVED] == []
+
+
+@needs_hugo
+def test_the_hugo_export_builds_with_hugo_at_the_addresses_this_site_serves(tmp_path):
+    """Posts imported from Jekyll files come out in Hugo's form for Hugo (its front matter
+    names the slug and date), and Hugo publishes each where this site serves it."""
+    import_folder(FIXTURES)
+    summary = export(tmp_path / "site", "--format", "hugo")
+    assert "0 as imported" in summary  # Jekyll files, given to Hugo: written in its form
+    layouts = tmp_path / "site" / "layouts" / "_default"
+    layouts.mkdir(parents=True)
+    for name in ("single", "list"):
+        (layouts / f"{name}.html").write_text(
+            "<!doctype html><title>{{ .Title }}</title><h1>{{ .Title }}</h1>{{ .Content }}"
+        )
+    build = run_generator([HUGO], tmp_path / "site", tmp_path / "public")
+    served = {post.path for post in Post.objects.public() if post.source_path}
+    built = {"/" + str(path.parent.relative_to(build)) + "/" for path in build.rglob("index.html")}
+    assert served <= built
