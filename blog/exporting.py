@@ -195,9 +195,7 @@ def _post_front_matter(post, format):
         # answering with a redirect after the round trip.
         ("aliases" if hugo else "redirect_from"): sorted({*post.aliases, *old_addresses}),
         "layout": post.layout,
-        ("authors" if len(authors) > 1 else "author"): authors
-        if len(authors) > 1
-        else (authors[0] if authors else ""),
+        **({"authors": authors} if len(authors) > 1 else {"author": "".join(authors)}),
         "categories": categories,
         "tags": tags,
         "keywords": sorted(keyword.name for keyword in post.keywords.all()),
