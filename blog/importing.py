@@ -423,11 +423,15 @@ def _keep_bytes(unkept):
 def _told_changed(files, changed):
     """The files among ``files`` that ``changed`` names (absolute paths), compared as the
     discovery wrote them (relative to the working folder when the folder given was); none when
-    it names none of them, so that a change that cannot be placed (a file deleted, a folder
-    reached through a symbolic link) reads every file instead of missing one."""
-    names = {os.path.normpath(path) for path in changed}
-    names |= {os.path.relpath(path) for path in names}
-    return [file for file in files if os.path.normpath(file.path) in names]
+    a file it names cannot be placed among them (reached through a symbolic link, say) or it
+    names only files that are gone, so that every file is read rather than one missed."""
+    told = {}
+    for path in changed:
+        told[os.path.normpath(path)] = told[os.path.relpath(path)] = path
+    found = [file for file in files if os.path.normpath(file.path) in told]
+    placed = {told[os.path.normpath(file.path)] for file in found}
+    unplaced = [path for path in changed if path not in placed and os.path.isfile(path)]
+    return [] if unplaced else found
 
 
 def _read(path, source_path):

@@ -965,6 +965,14 @@ def test_told_which_files_changed_an_import_reads_only_those(tmp_path, monkeypat
     assert (report.updated, report.unchanged) == (1, 1)
     assert Post.objects.get(title="Second").body.strip() == "Two, edited."
 
+    # A file it cannot place among the folder's (reached another way, say): every file is read.
+    first.write_text("---\ntitle: First\n---\nOne, once more.\n")
+    second.write_text("---\ntitle: Second\n---\nTwo, once more.\n")
+    elsewhere = tmp_path.parent / "elsewhere.md"
+    elsewhere.write_text("---\ntitle: Elsewhere\n---\n")
+    report = import_paths([str(tmp_path)], options=options, changed={str(first), str(elsewhere)})
+    assert (report.updated, report.unchanged) == (2, 0)
+
     # Relative to the working folder, as a folder given on the command line often is.
     first.write_text("---\ntitle: First\n---\nOne, again.\n")
     second.write_text("---\ntitle: Second\n---\nTwo, again.\n")  # not told: not read
